@@ -1,0 +1,26 @@
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface Logger {
+  log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Writes one JSON object per line; callers pass ids, never passwords, tokens or whole JWTs. */
+export function createJsonLogger(minLevel: LogLevel = 'info'): Logger {
+  const order: LogLevel[] = ['debug', 'info', 'warn', 'error'];
+  const threshold = order.indexOf(minLevel);
+
+  return {
+    log(level, message, fields) {
+      if (order.indexOf(level) < threshold) return;
+      const line = JSON.stringify({ time: new Date().toISOString(), level, message, ...fields });
+      if (level === 'error' || level === 'warn') console.error(line);
+      else console.log(line);
+    },
+  };
+}
+
+/** Serialises an unknown thrown value for a log line without losing the stack. */
+export function describeError(error: unknown): Record<string, unknown> {
+  if (error instanceof Error) return { error: error.message, name: error.name, stack: error.stack };
+  return { error: String(error) };
+}

@@ -1,0 +1,59 @@
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv } from '../env.js';
+import { AppError } from '../lib/errors.js';
+import { errorEnvelope, statusMessages } from '../lib/envelope.js';
+import { describeError, type Logger } from '../lib/logger.js';
+import { RangeNotSatisfiableError } from '../storage/types.js';
+
+function send(c: Context<AppEnv>, error: AppError) {
+  const body = errorEnvelope(error.status, statusMessages[error.status] ?? 'Request failed', {
+    type: error.type,
+    code: error.code,
+    message: error.message,
+    ...(error.details ? { details: error.details } : {}),
+  });
+  const response = c.json(body, error.status);
+  for (const [name, value] of Object.entries(error.headers ?? {})) response.headers.set(name, value);
+  return response;
+}
+
+/** Maps Hono's own HTTP exceptions (bad JSON, body limit, ...) onto the spec's error types. */
+function fromHttpException(error: HTTPException): AppError {
+  const status = error.status;
+  if (status === 400) {
+    const message = /json/i.test(error.message) ? 'Malformed JSON in request body' : error.message || 'Bad request';
+    return new AppError(400, 'VALIDATION_ERROR', 'INVALID_PARAMS', message);
+  }
+  if (status === 401) return new AppError(401, 'AUTHENTICATION_ERROR', 'INVALID_CREDENTIALS', error.message || 'Unauthorized');
+  if (status === 413) return new AppError(413, 'PAYLOAD_TOO_LARGE_ERROR', 'PAYLOAD_TOO_LARGE', error.message || 'Request body too large');
+  if (status === 404) return new AppError(404, 'NOT_FOUND_ERROR', 'RESOURCE_NOT_FOUND', error.message || 'Not found');
+  return new AppError(status, 'INTERNAL_ERROR', 'INTERNAL_ERROR', error.message || 'Request failed');
+}
+
+export function handleError(logger: Logger): ErrorHandler<AppEnv> {
+  return function onError(error, c) {
+    if (error instanceof AppError) return send(c, error);
+    if (error instanceof HTTPException) return send(c, fromHttpException(error));
+    if (error instanceof RangeNotSatisfiableError) {
+      return send(
+        c,
+        new AppError(416, 'VALIDATION_ERROR', 'INVALID_PARAMS', 'Requested range is not satisfiable', undefined, {
+          'Content-Range': `bytes */${error.size}`,
+        }),
+      );
+    }
+
+    const requestId = c.get('requestId');
+    logger.log('error', `Unhandled error on ${c.req.method} ${c.req.path}`, { requestId, ...describeError(error) });
+    return send(
+      c,
+      new AppError(500, 'INTERNAL_ERROR', 'INTERNAL_ERROR', 'An unexpected error occurred; quote the request id when reporting it', {
+        request_id: requestId,
+      }),
+    );
+  };
+}
+
+export const handleNotFound: NotFoundHandler<AppEnv> = (c) =>
+  send(c, new AppError(404, 'NOT_FOUND_ERROR', 'RESOURCE_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`));
