@@ -1,0 +1,56 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import type { AppEnv, Deps } from './env.js';
+import { payloadTooLarge } from './lib/errors.js';
+import { handleError, handleNotFound } from './middleware/errors.js';
+import { REQUEST_ID_HEADER, requestLog } from './middleware/request-log.js';
+import { authRoutes } from './routes/auth.js';
+import { hlsRoutes } from './routes/hls.js';
+import { queueRoutes } from './routes/queue.js';
+import { runnerRoutes } from './routes/runners.js';
+import { systemRoutes } from './routes/system.js';
+import { uploadRoutes } from './routes/upload.js';
+import { videoRoutes } from './routes/videos.js';
+
+// Routes that take large binary bodies enforce their own, larger limits while streaming.
+const STREAMED_BODY_PATHS = [/^\/api\/videos\/upload$/, /^\/api\/upload\/chunk$/, /^\/api\/runners\/jobs\/\d+\/files\//];
+
+/** Builds the HTTP app from its dependencies; it never reads globals, so Node and Workers share it. */
+export function createApp(deps: Deps) {
+  const app = new Hono<AppEnv>();
+
+  app.use('*', requestLog(deps.logger));
+  app.use(
+    '/api/*',
+    cors({
+      origin: deps.config.CORS_ORIGINS.includes('*') ? '*' : deps.config.CORS_ORIGINS,
+      allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Range', 'If-None-Match', REQUEST_ID_HEADER],
+      exposeHeaders: ['Content-Length', 'Content-Range', 'Accept-Ranges', 'ETag', REQUEST_ID_HEADER],
+      maxAge: 600,
+    }),
+  );
+  const jsonLimit = bodyLimit({
+    maxSize: deps.config.MAX_JSON_BYTES,
+    onError: () => {
+      throw payloadTooLarge(deps.config.MAX_JSON_BYTES);
+    },
+  });
+  app.use('/api/*', async (c, next) => {
+    if (STREAMED_BODY_PATHS.some((pattern) => pattern.test(c.req.path))) return next();
+    return jsonLimit(c, next);
+  });
+
+  app.route('/', systemRoutes(deps));
+  app.route('/api/auth', authRoutes(deps));
+  app.route('/api/videos', videoRoutes(deps));
+  app.route('/api/hls', hlsRoutes(deps));
+  app.route('/api/queue', queueRoutes(deps));
+  app.route('/api/runners', runnerRoutes(deps));
+  app.route('/api/upload', uploadRoutes(deps));
+
+  app.notFound(handleNotFound);
+  app.onError(handleError(deps.logger));
+  return app;
+}
