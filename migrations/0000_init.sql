@@ -12,6 +12,7 @@ CREATE TABLE `jobs` (
 	`runner_id` integer,
 	`lease_id` text,
 	`lease_expires_at` integer,
+	`lease_seconds` integer,
 	`not_before` integer DEFAULT 0 NOT NULL,
 	`created_at` text NOT NULL,
 	`started_at` text,

@@ -73,6 +73,8 @@ export const jobs = sqliteTable(
     runnerId: integer('runner_id'),
     leaseId: text('lease_id'),
     leaseExpiresAt: integer('lease_expires_at'),
+    // Lease length the runner asked for at claim time; each renewal extends the lease by this much.
+    leaseSeconds: integer('lease_seconds'),
     notBefore: integer('not_before').notNull().default(0),
     createdAt: text('created_at').notNull(),
     startedAt: text('started_at'),

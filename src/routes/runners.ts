@@ -45,6 +45,11 @@ const registerBody = z.object({
   registrationToken: z.string({ error: 'registrationToken is required' }).min(1),
   name: z.string().trim().min(1).max(100).default('transcoder'),
 });
+const claimBody = z.object({
+  // Restricts the claim to one video's jobs, for reprocessing a given video and for tests.
+  videoId: z.number().int().positive().optional(),
+  leaseSeconds: z.number().int().min(2).max(3600).optional(),
+});
 const heartbeatBody = z.object({ progress: z.number().int().min(0).max(100).optional() });
 const completeBody = z.object({
   duration: z.number().nonnegative(),
@@ -65,8 +70,8 @@ export function runnerRoutes(deps: Deps) {
 
   router.use('/jobs/*', requireRunner(deps));
 
-  router.post('/jobs/claim', async (c) => {
-    const claimed = await claimJob(deps, c.get('runnerId'));
+  router.post('/jobs/claim', validate('json', claimBody), async (c) => {
+    const claimed = await claimJob(deps, c.get('runnerId'), c.req.valid('json'));
     if (!claimed) return ok(c, 'No job available', { job: null });
 
     const { job, video } = claimed;
@@ -75,7 +80,7 @@ export function runnerRoutes(deps: Deps) {
         id: job.id,
         leaseId: job.leaseId,
         leaseExpiresAt: new Date(job.leaseExpiresAt ?? 0).toISOString(),
-        leaseSeconds: deps.config.JOB_LEASE_SECONDS,
+        leaseSeconds: job.leaseSeconds ?? deps.config.JOB_LEASE_SECONDS,
         videoId: job.videoId,
         quality: job.quality,
         resolution: job.resolution,

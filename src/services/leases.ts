@@ -9,26 +9,26 @@ import { MAX_CONCURRENT_KEY, type JobRow } from './queue.js';
 export const leaseLost = (jobId: number) =>
   new AppError(409, 'CONFLICT_ERROR', 'LEASE_LOST', `Job ${jobId} is not leased to this runner any more; drop it and claim another`);
 
-function leaseDeadline(deps: Deps) {
-  return deps.clock().getTime() + deps.config.JOB_LEASE_SECONDS * 1000;
-}
 
 /**
  * Claims the next pending job in one UPDATE ... RETURNING statement, so two runners can never claim the
  * same job, and the count of running jobs is checked against max_concurrent in the same statement.
  */
-export async function claimJob(deps: Deps, runnerId: number) {
+export async function claimJob(deps: Deps, runnerId: number, options: { videoId?: number; leaseSeconds?: number } = {}) {
   await requeueExpiredLeases(deps);
 
   const now = deps.clock();
   const leaseId = crypto.randomUUID();
+  const leaseSeconds = options.leaseSeconds ?? deps.config.JOB_LEASE_SECONDS;
+  const deadline = now.getTime() + leaseSeconds * 1000;
+  const onlyVideo = options.videoId === undefined ? sql`` : sql` AND video_id = ${options.videoId}`;
   const claimed = await deps.db.all<Record<string, unknown>>(sql`
     UPDATE jobs
-    SET status = 'processing', runner_id = ${runnerId}, lease_id = ${leaseId}, lease_expires_at = ${leaseDeadline(deps)},
-        started_at = ${now.toISOString()}, progress = 0
+    SET status = 'processing', runner_id = ${runnerId}, lease_id = ${leaseId}, lease_expires_at = ${deadline},
+        lease_seconds = ${leaseSeconds}, started_at = ${now.toISOString()}, progress = 0
     WHERE id = (
       SELECT id FROM jobs
-      WHERE status = 'pending' AND not_before <= ${now.getTime()}
+      WHERE status = 'pending' AND not_before <= ${now.getTime()}${onlyVideo}
         AND (SELECT count(*) FROM jobs WHERE status = 'processing') <
             COALESCE((SELECT CAST(value AS INTEGER) FROM settings WHERE key = ${MAX_CONCURRENT_KEY}), ${deps.config.DEFAULT_MAX_CONCURRENT})
       ORDER BY priority DESC, id ASC
@@ -58,9 +58,10 @@ export async function requireLease(deps: Deps, jobId: number, leaseId: string | 
 /** Extends the lease and records progress (0-100) on the job and its video. */
 export async function renewLease(deps: Deps, jobId: number, leaseId: string, progress: number | undefined) {
   const now = deps.clock();
+  const leaseSeconds = sql`coalesce(${jobs.leaseSeconds}, ${deps.config.JOB_LEASE_SECONDS})`;
   const updated = await deps.db
     .update(jobs)
-    .set({ leaseExpiresAt: leaseDeadline(deps), ...(progress === undefined ? {} : { progress }) })
+    .set({ leaseExpiresAt: sql`${now.getTime()} + ${leaseSeconds} * 1000`, ...(progress === undefined ? {} : { progress }) })
     .where(and(eq(jobs.id, jobId), eq(jobs.leaseId, leaseId), eq(jobs.status, 'processing')))
     .returning();
   if (updated.length === 0) {
