@@ -120,7 +120,7 @@ export async function completeJob(deps: Deps, jobId: number, leaseId: string, re
  * Records a failed attempt. A retryable failure goes back to pending after an exponential backoff
  * until the job has used max_retries retries; then the job and its video are marked failed.
  */
-export async function failAttempt(deps: Deps, job: JobRow, message: string, retryable: boolean) {
+export async function failAttempt(deps: Deps, job: JobRow, message: string, retryable: boolean, backoff = true) {
   const now = deps.clock();
   const exhausted = !retryable || job.retryCount >= job.maxRetries;
   if (exhausted) {
@@ -137,7 +137,7 @@ export async function failAttempt(deps: Deps, job: JobRow, message: string, retr
     return 'failed' as const;
   }
 
-  const backoffMs = deps.config.JOB_RETRY_BASE_SECONDS * 1000 * 2 ** job.retryCount;
+  const backoffMs = backoff ? deps.config.JOB_RETRY_BASE_SECONDS * 1000 * 2 ** job.retryCount : 0;
   await deps.db
     .update(jobs)
     .set({
@@ -165,14 +165,17 @@ export async function releaseJob(deps: Deps, job: JobRow) {
   await deps.db.update(videos).set({ status: 'uploaded', conversionProgress: 0, updatedAt: now }).where(eq(videos.id, job.videoId));
 }
 
-/** Treats every job whose lease ran out as a failed attempt: its runner died or lost contact. */
+/**
+ * Treats every job whose lease ran out as a failed attempt, because its runner died or lost contact.
+ * It is claimable again at once: the input did not fail, so there is nothing to back off from.
+ */
 export async function requeueExpiredLeases(deps: Deps) {
   const expired = await deps.db
     .select()
     .from(jobs)
     .where(and(eq(jobs.status, 'processing'), lt(jobs.leaseExpiresAt, deps.clock().getTime())));
   for (const job of expired) {
-    await failAttempt(deps, job, 'The transcoder stopped reporting (its lease expired)', true);
+    await failAttempt(deps, job, 'The transcoder stopped reporting (its lease expired)', true, false);
   }
   return expired.length;
 }
