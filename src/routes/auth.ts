@@ -7,7 +7,9 @@ import { validate } from '../middleware/validate.js';
 import { issueAccessToken } from '../services/tokens.js';
 import { authenticate, getUser, registerUser, toUserResponse } from '../services/users.js';
 
-const required = (field: string) => ({ error: `${field} is required` });
+const required = (field: string) => ({
+  error: (issue: { input?: unknown }) => (issue.input === undefined ? `${field} is required` : `${field} must be a string`),
+});
 
 const registerBody = z.object({
   username: z
