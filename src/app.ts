@@ -6,10 +6,15 @@ import { payloadTooLarge } from './lib/errors.js';
 import { handleError, handleNotFound } from './middleware/errors.js';
 import { REQUEST_ID_HEADER, requestLog } from './middleware/request-log.js';
 import { authRoutes } from './routes/auth.js';
+import { docsRoutes } from './routes/docs.js';
 import { hlsRoutes } from './routes/hls.js';
 import { queueRoutes } from './routes/queue.js';
 import { runnerRoutes } from './routes/runners.js';
+import { shareRoutes, videoShareRoutes } from './routes/share.js';
+import { sharePageRoutes } from './routes/share-page.js';
+import { streamRoutes } from './routes/stream.js';
 import { systemRoutes } from './routes/system.js';
+import { thumbnailRoutes } from './routes/thumbnails.js';
 import { uploadRoutes } from './routes/upload.js';
 import { videoRoutes } from './routes/videos.js';
 
@@ -43,12 +48,20 @@ export function createApp(deps: Deps) {
   });
 
   app.route('/', systemRoutes(deps));
+  app.route('/api', docsRoutes(deps));
   app.route('/api/auth', authRoutes(deps));
+  // Ahead of the video router, whose router-wide requireUser would otherwise authenticate these
+  // requests a second time.
+  app.route('/api/videos', videoShareRoutes(deps));
   app.route('/api/videos', videoRoutes(deps));
   app.route('/api/hls', hlsRoutes(deps));
   app.route('/api/queue', queueRoutes(deps));
   app.route('/api/runners', runnerRoutes(deps));
   app.route('/api/upload', uploadRoutes(deps));
+  app.route('/api/stream', streamRoutes(deps));
+  app.route('/api/share', shareRoutes(deps));
+  app.route('/', sharePageRoutes(deps));
+  app.route('/', thumbnailRoutes(deps));
 
   app.notFound(handleNotFound);
   app.onError(handleError(deps.logger));

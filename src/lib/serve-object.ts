@@ -70,14 +70,26 @@ export async function serveObject(c: Context, deps: Deps, key: string, options: 
   const object = await deps.store.get(key, range ? { range } : undefined);
   if (!object) throw notFound(options.missingMessage);
 
-  if (range && object.range) {
-    const { offset, length } = object.range;
+  if (range) {
+    // Computed from the request rather than taken from object.range, which R2 under workerd reports
+    // with a `suffix: undefined` key that the R2 adapter reads as a suffix range (giving NaN).
+    const { offset, length } = resolveRange(range, object.size);
     headers.set('Content-Range', `bytes ${offset}-${offset + length - 1}/${object.size}`);
     headers.set('Content-Length', String(length));
     return new Response(object.body, { status: 206, headers });
   }
   headers.set('Content-Length', String(object.size));
   return new Response(object.body, { status: 200, headers });
+}
+
+/** The bytes a satisfiable range selects from an object of `size` bytes. */
+function resolveRange(range: ByteRange, size: number) {
+  if ('suffix' in range) {
+    const length = Math.min(range.suffix, size);
+    return { offset: size - length, length };
+  }
+  const length = range.length === undefined ? size - range.offset : Math.min(range.length, size - range.offset);
+  return { offset: range.offset, length };
 }
 
 /** Builds an attachment Content-Disposition that survives any filename (RFC 6266 with RFC 5987 filename*). */

@@ -9,6 +9,7 @@ import { attachmentDisposition, serveObject } from '../lib/serve-object.js';
 import { publicBaseUrl } from '../lib/urls.js';
 import { requireUser } from '../middleware/auth.js';
 import { validate } from '../middleware/validate.js';
+import { toOwnerVideoResponse } from '../services/playback.js';
 import { retryFailedVideo } from '../services/queue.js';
 import { checkTitle, receiveUpload } from '../services/uploads.js';
 import {
@@ -18,7 +19,6 @@ import {
   renameVideo,
   SORT_FIELDS,
   toUploadedVideoResponse,
-  toVideoResponse,
   VIDEO_STATUSES,
 } from '../services/videos.js';
 
@@ -32,7 +32,7 @@ const isoDate = (field: string) =>
       message: `${field} must be an ISO 8601 date such as 2024-07-16 or 2024-07-16T12:00:00Z`,
     });
 
-const listQuery = z
+export const listQuery = z
   .object({
     page: z.coerce.number({ error: 'page must be a positive integer' }).int('page must be a positive integer').min(1, 'page must be at least 1').default(1),
     limit: z.coerce
@@ -57,7 +57,7 @@ const listQuery = z
     path: ['start_date'],
   });
 
-const titleBody = z.object({ title: z.string({ error: 'title is required' }) });
+export const titleBody = z.object({ title: z.string({ error: 'title is required' }) });
 
 /** The start of a date-only bound is midnight UTC; an end bound covers the whole day. */
 function dateBound(value: string | undefined, isEnd: boolean) {
@@ -108,7 +108,7 @@ export function videoRoutes(deps: Deps) {
     return ok(
       c,
       'Video list retrieved successfully',
-      rows.map((video) => toVideoResponse(video, baseUrl)),
+      await Promise.all(rows.map((video) => toOwnerVideoResponse(deps, video, baseUrl))),
       200,
       {
         pagination: { page: query.page, limit: query.limit, total, pages, has_next: query.page < pages, has_prev: query.page > 1 },
@@ -126,12 +126,12 @@ export function videoRoutes(deps: Deps) {
 
   router.get('/:id', async (c) => {
     const video = await getOwnedVideo(deps, c.get('user').id, parseId(c.req.param('id'), 'video ID'));
-    return ok(c, 'Video information retrieved successfully', toVideoResponse(video, publicBaseUrl(c, deps)));
+    return ok(c, 'Video information retrieved successfully', await toOwnerVideoResponse(deps, video, publicBaseUrl(c, deps)));
   });
 
   router.get('/:id/status', async (c) => {
     const video = await getOwnedVideo(deps, c.get('user').id, parseId(c.req.param('id'), 'video ID'));
-    return ok(c, 'Video status retrieved successfully', toVideoResponse(video, publicBaseUrl(c, deps)));
+    return ok(c, 'Video status retrieved successfully', await toOwnerVideoResponse(deps, video, publicBaseUrl(c, deps)));
   });
 
   router.put('/:id', validate('json', titleBody), async (c) => {
@@ -141,7 +141,7 @@ export function videoRoutes(deps: Deps) {
     const video = await getOwnedVideo(deps, c.get('user').id, videoId);
     const updated = await renameVideo(deps, video, title);
 
-    return ok(c, 'Video information updated successfully', toVideoResponse(updated, publicBaseUrl(c, deps)));
+    return ok(c, 'Video information updated successfully', await toOwnerVideoResponse(deps, updated, publicBaseUrl(c, deps)));
   });
 
   router.delete('/:id', async (c) => {

@@ -16,7 +16,11 @@ export function newVideoKeys(userId: number) {
   return { sourceKey: `originals/${userId}/${random}`, outputPrefix: `hls/${random}/` };
 }
 
-export function toVideoResponse(video: VideoRow, baseUrl: string) {
+/**
+ * Builds the client view of a video. `playbackUrl` (see toOwnerVideoResponse in services/playback.ts)
+ * is shown only once the video is completed.
+ */
+export function toVideoResponse(video: VideoRow, baseUrl: string, playbackUrl?: string) {
   const completed = video.status === 'completed';
   return {
     id: video.id,
@@ -28,6 +32,7 @@ export function toVideoResponse(video: VideoRow, baseUrl: string) {
     conversion_progress: video.conversionProgress,
     thumbnail_url: video.thumbnailKey ? `${baseUrl}/${video.thumbnailKey}` : undefined,
     hls_url: completed ? `${baseUrl}/api/stream/${video.id}/playlist.m3u8` : undefined,
+    playback_url: completed ? playbackUrl : undefined,
     ...(video.status === 'failed' && video.errorMessage ? { error_message: video.errorMessage } : {}),
     created_at: video.createdAt,
     updated_at: video.updatedAt,

@@ -243,12 +243,14 @@ function toR2Range(range: ByteRange): R2Range {
 /** Normalizes the range R2 reports, which may still be in the requested form, to an offset and a clipped length. */
 function resolveReturnedRange(range: R2Range | undefined, size: number): { offset: number; length: number } {
   if (!range) return { offset: 0, length: size };
-  if ('suffix' in range) {
+  // R2 reports ranges as { offset, length, suffix: undefined }, so test the value, not the key.
+  if ('suffix' in range && range.suffix !== undefined) {
     const length = Math.min(range.suffix, size);
     return { offset: size - length, length };
   }
-  const offset = Math.min(range.offset ?? 0, size);
-  const length = Math.min(range.length ?? size - offset, size - offset);
+  const { offset: start, length: requested } = range as { offset?: number; length?: number };
+  const offset = Math.min(start ?? 0, size);
+  const length = Math.min(requested ?? size - offset, size - offset);
   return { offset, length };
 }
 

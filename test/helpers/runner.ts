@@ -70,12 +70,12 @@ export async function release(runner: TestRunner, job: ClaimedJob) {
 }
 
 /** Uploads the given outputs for a claimed job; names are playlist.m3u8, segment_NNN.ts or thumbnail.jpg. */
-export async function putOutputs(runner: TestRunner, job: ClaimedJob, files: Record<string, Uint8Array<ArrayBuffer> | string>) {
+export async function putOutputs(runner: TestRunner, job: ClaimedJob, files: Record<string, Uint8Array | string>) {
   for (const [name, content] of Object.entries(files)) {
     const res = await runner.call(`/api/runners/jobs/${job.id}/files/${name}`, {
       method: 'PUT',
       lease: job.leaseId,
-      body: typeof content === 'string' ? content : new Blob([content]),
+      body: typeof content === 'string' ? content : new Blob([new Uint8Array(content)]),
     });
     if (res.status !== 200) throw new Error(`Uploading ${name} failed with HTTP ${res.status}: ${res.text}`);
   }
