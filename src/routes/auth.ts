@@ -11,7 +11,7 @@ const required = (field: string) => ({
   error: (issue: { input?: unknown }) => (issue.input === undefined ? `${field} is required` : `${field} must be a string`),
 });
 
-const registerBody = z.object({
+export const registerBody = z.object({
   username: z
     .string(required('username'))
     .trim()
@@ -26,7 +26,7 @@ const registerBody = z.object({
     .max(1024, 'password must be at most 1024 characters'),
 });
 
-const loginBody = z.object({
+export const loginBody = z.object({
   email: z.string(required('email')).trim().min(1, 'email cannot be empty').max(254),
   password: z.string(required('password')).min(1, 'password cannot be empty').max(1024),
 });

@@ -9,7 +9,7 @@ import { validate } from '../middleware/validate.js';
 import { enqueueConversion, latestJobForVideo, retryFailedVideo, toQueueJob } from '../services/queue.js';
 import { getOwnedVideo, toVideoResponse } from '../services/videos.js';
 
-const conversionSettings = z
+export const conversionSettings = z
   .object({
     quality: z.enum(['low', 'medium', 'high'], { error: 'quality must be low, medium or high' }).default('medium'),
     resolution: z.enum(['480p', '720p', '1080p'], { error: 'resolution must be 480p, 720p or 1080p' }).default('720p'),

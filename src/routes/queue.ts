@@ -19,7 +19,7 @@ import {
 } from '../services/queue.js';
 import { getOwnedVideo } from '../services/videos.js';
 
-const concurrencyBody = z.object({
+export const concurrencyBody = z.object({
   maxConcurrent: z
     .number({ error: 'maxConcurrent must be an integer between 1 and 10' })
     .int('maxConcurrent must be an integer between 1 and 10')
@@ -27,7 +27,7 @@ const concurrencyBody = z.object({
     .max(10, 'maxConcurrent must be between 1 and 10'),
 });
 
-const cleanupBody = z
+export const cleanupBody = z
   .object({
     keepCount: z
       .number({ error: 'keepCount must be an integer between 1 and 1000' })

@@ -41,23 +41,23 @@ function thumbnailKeyFor(now: Date) {
   return `thumbnails/${now.getUTCFullYear()}/${month}/${crypto.randomUUID()}.jpg`;
 }
 
-const registerBody = z.object({
+export const registerBody = z.object({
   registrationToken: z.string({ error: 'registrationToken is required' }).min(1),
   name: z.string().trim().min(1).max(100).default('transcoder'),
 });
-const claimBody = z.object({
+export const claimBody = z.object({
   // Restricts the claim to one video's jobs, for reprocessing a given video and for tests.
   videoId: z.number().int().positive().optional(),
   leaseSeconds: z.number().int().min(2).max(3600).optional(),
 });
-const heartbeatBody = z.object({ progress: z.number().int().min(0).max(100).optional() });
-const completeBody = z.object({
+export const heartbeatBody = z.object({ progress: z.number().int().min(0).max(100).optional() });
+export const completeBody = z.object({
   duration: z.number().nonnegative(),
   width: z.number().int().positive().optional(),
   height: z.number().int().positive().optional(),
   segments: z.array(z.string().regex(/^segment_\d{3,6}\.ts$/)).min(1),
 });
-const failBody = z.object({ message: z.string().trim().min(1).max(2000), retryable: z.boolean().default(true) });
+export const failBody = z.object({ message: z.string().trim().min(1).max(2000), retryable: z.boolean().default(true) });
 
 export function runnerRoutes(deps: Deps) {
   const router = new Hono<AppEnv>();

@@ -21,7 +21,7 @@ import { toUploadedVideoResponse } from '../services/videos.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const initBody = z.object({
+export const initBody = z.object({
   filename: z.string({ error: 'filename is required' }).trim().min(1, 'filename cannot be empty').max(255, 'filename must be at most 255 characters'),
   fileSize: z
     .number({ error: 'fileSize must be a positive integer number of bytes' })
@@ -30,7 +30,7 @@ const initBody = z.object({
   chunkSize: z.number({ error: 'chunkSize must be a positive integer number of bytes' }).int('chunkSize must be an integer').positive().optional(),
 });
 
-const completeBody = z.object({
+export const completeBody = z.object({
   uploadId: z.string({ error: 'uploadId is required' }).min(1, 'uploadId is required'),
   title: z.string({ error: 'title is required' }),
 });
