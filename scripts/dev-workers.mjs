@@ -1,5 +1,6 @@
 // `npm run dev`: the Workers build on this machine (wrangler dev with simulated R2, plus sqld), with
 // its state under DATA_DIR (default ./data/workers) so users, videos and objects survive restarts.
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
@@ -74,8 +75,26 @@ export async function runDevStack({ startTranscoder } = {}) {
   log(`HLSmith (Workers runtime) is running at ${stack.url}; data in ${dataDir}; press Ctrl-C to stop`);
 }
 
-// TODO: pass startTranscoder once transcoder/ has an entry point that runs against stack.url.
-runDevStack().catch((error) => {
+/** Runs one transcoder CLI against the Worker, as `npm start` does beside the Node server. */
+function startTranscoder({ apiUrl, runnerRegistrationToken }) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'transcoder', 'src', 'cli.ts')], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, HLSMITH_API_URL: apiUrl, HLSMITH_REGISTRATION_TOKEN: runnerRegistrationToken, HLSMITH_RUNNER_NAME: 'dev' },
+  });
+  log(`Transcoder started (pid ${child.pid})`);
+  return {
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+const transcoderWanted = process.env.TRANSCODER !== 'off';
+runDevStack(transcoderWanted ? { startTranscoder } : {}).catch((error) => {
   console.error(`[dev] Could not start the Workers stack: ${error.stack ?? error}`);
   process.exit(1);
 });

@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { AppEnv, Deps } from './env.js';
 import { payloadTooLarge } from './lib/errors.js';
-import { handleError, handleNotFound } from './middleware/errors.js';
+import { endpointMethods, handleError, handleNotFound } from './middleware/errors.js';
 import { REQUEST_ID_HEADER, requestLog } from './middleware/request-log.js';
 import { authRoutes } from './routes/auth.js';
 import { docsRoutes } from './routes/docs.js';
@@ -20,6 +20,20 @@ import { videoRoutes } from './routes/videos.js';
 
 // Routes that take large binary bodies enforce their own, larger limits while streaming.
 const STREAMED_BODY_PATHS = [/^\/api\/videos\/upload$/, /^\/api\/upload\/chunk$/, /^\/api\/runners\/jobs\/\d+\/files\//];
+
+// Reading and discarding a refused body keeps the connection usable; beyond this size closing it is cheaper.
+const MAX_DISCARDED_BYTES = 16 * 1024 * 1024;
+
+/** Reads a refused body to its end when its declared length is small enough; returns whether it did. */
+async function discardDeclaredBody(request: Request) {
+  const declared = Number(request.headers.get('Content-Length') ?? NaN);
+  if (!request.body || request.bodyUsed || request.body.locked || !(declared <= MAX_DISCARDED_BYTES)) return false;
+  const reader = request.body.getReader();
+  while (!(await reader.read()).done) {
+    /* discard */
+  }
+  return true;
+}
 
 /** Builds the HTTP app from its dependencies; it never reads globals, so Node and Workers share it. */
 export function createApp(deps: Deps) {
@@ -38,8 +52,8 @@ export function createApp(deps: Deps) {
   );
   const jsonLimit = bodyLimit({
     maxSize: deps.config.MAX_JSON_BYTES,
-    onError: () => {
-      throw payloadTooLarge(deps.config.MAX_JSON_BYTES);
+    onError: async (c) => {
+      throw payloadTooLarge(deps.config.MAX_JSON_BYTES, await discardDeclaredBody(c.req.raw));
     },
   });
   app.use('/api/*', async (c, next) => {
@@ -63,7 +77,7 @@ export function createApp(deps: Deps) {
   app.route('/', sharePageRoutes(deps));
   app.route('/', thumbnailRoutes(deps));
 
-  app.notFound(handleNotFound);
+  app.notFound(handleNotFound(endpointMethods(app)));
   app.onError(handleError(deps.logger));
   return app;
 }

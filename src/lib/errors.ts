@@ -63,14 +63,17 @@ export const conflict = (message: string, details?: Record<string, unknown>) =>
 export const businessError = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
   new AppError(400, 'BUSINESS_ERROR', code, message, details);
 
-// Connection: close because the rest of the refused body is never read; a client that kept the
-// connection alive would otherwise send its next request into a socket the server is about to drop.
-export const payloadTooLarge = (limitBytes: number) =>
+/**
+ * A 413. Unless the caller has read the refused body to its end, the answer says Connection: close,
+ * because a client that kept the connection alive would send its next request into a socket that
+ * still holds unread body bytes.
+ */
+export const payloadTooLarge = (limitBytes: number, bodyConsumed = false) =>
   new AppError(
     413,
     'PAYLOAD_TOO_LARGE_ERROR',
     'PAYLOAD_TOO_LARGE',
     `Request body exceeds the limit of ${limitBytes} bytes`,
     { limit_bytes: limitBytes },
-    { Connection: 'close' },
+    bodyConsumed ? undefined : { Connection: 'close' },
   );

@@ -1,4 +1,4 @@
-import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import type { Context, ErrorHandler, Hono, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../env.js';
 import { AppError } from '../lib/errors.js';
@@ -55,5 +55,39 @@ export function handleError(logger: Logger): ErrorHandler<AppEnv> {
   };
 }
 
-export const handleNotFound: NotFoundHandler<AppEnv> = (c) =>
-  send(c, new AppError(404, 'NOT_FOUND_ERROR', 'RESOURCE_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`));
+const METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
+
+/**
+ * Answers unmatched requests: 405 with an Allow header when the path exists for other methods,
+ * otherwise 404. `allowedMethods(path)` lists the methods that have an endpoint at the path.
+ */
+export function handleNotFound(allowedMethods: (path: string) => string[]): NotFoundHandler<AppEnv> {
+  return function notFound(c) {
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length > 0) {
+      return send(
+        c,
+        new AppError(405, 'VALIDATION_ERROR', 'INVALID_PARAMS', `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(', ')}`, undefined, {
+          Allow: allowed.join(', '),
+        }),
+      );
+    }
+    return send(c, new AppError(404, 'NOT_FOUND_ERROR', 'RESOURCE_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`));
+  };
+}
+
+/** Builds the lookup for handleNotFound from an app's registered endpoints (middleware excluded). */
+export function endpointMethods(app: Hono<AppEnv>) {
+  const endpoints = new Set(app.routes.filter((route) => route.method !== 'ALL').map((route) => route.handler));
+  return (path: string) => {
+    const allowed = METHODS.filter((method) => {
+      const [matches] = app.router.match(method, path) as unknown as [[unknown, unknown][]];
+      return matches.some(([entry]) => {
+        const handler = Array.isArray(entry) ? entry[0] : entry;
+        return endpoints.has(handler as never);
+      });
+    });
+    // Hono answers HEAD with the GET handler.
+    return allowed.includes('GET') ? ['GET', 'HEAD', ...allowed.slice(1)] : allowed;
+  };
+}
