@@ -84,6 +84,36 @@ function malformed(reason: string) {
 /** Reads the parts of a multipart body one at a time, streaming each part's content. */
 export async function* readMultipart(stream: ReadableStream<Uint8Array>, boundary: string): AsyncGenerator<MultipartPart> {
   const reader = stream.getReader();
+  try {
+    yield* readParts(reader, boundary);
+  } finally {
+    await discardRest(reader);
+  }
+}
+
+/** Bytes read and dropped after the body is no longer wanted, before the rest is cancelled. */
+const MAX_DISCARD_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads out what remains of the body (after the closing boundary, or when the consumer stopped early on an
+ * invalid field or a size limit). Under wrangler dev, workerd resets the connection when a response goes
+ * out while a locked request body is still arriving, so the client never sees the error response.
+ * NOTE: more than MAX_DISCARD_BYTES left over is cancelled, which can still end in such a reset.
+ */
+async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>) {
+  try {
+    for (let left = MAX_DISCARD_BYTES; left > 0; ) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      left -= value.length;
+    }
+    await reader.cancel();
+  } catch {
+    // The client went away; there is nothing left to discard.
+  }
+}
+
+async function* readParts(reader: ReadableStreamDefaultReader<Uint8Array>, boundary: string): AsyncGenerator<MultipartPart> {
   const encoder = new TextEncoder();
   const delimiter = encoder.encode(`\r\n--${boundary}`);
   let buffer: Uint8Array = new Uint8Array(0);

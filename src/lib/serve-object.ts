@@ -82,7 +82,7 @@ export async function serveObject(c: Context, deps: Deps, key: string, options: 
   return new Response(object.body, { status: 200, headers });
 }
 
-/** The bytes a satisfiable range selects from an object of `size` bytes. */
+/** Resolves a satisfiable range to the offset and length it selects from an object of `size` bytes. */
 function resolveRange(range: ByteRange, size: number) {
   if ('suffix' in range) {
     const length = Math.min(range.suffix, size);
