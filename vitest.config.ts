@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // sqld plus `wrangler dev`. Each API project's global setup runs only when that project has files to run,
 // so `npx vitest run --project api-node` never starts wrangler.
 const apiTests = ['test/api/**/*.test.ts'];
+const e2eTests = ['test/e2e/**/*.test.ts'];
 
 export default defineConfig({
   test: {
@@ -28,6 +29,20 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'api-workers', include: apiTests, globalSetup: ['test/setup/workers-server.ts'] },
+      },
+      // Tests that start their own servers and transcoder processes, to crash or install them.
+      {
+        extends: true,
+        test: { name: 'processes', include: ['test/processes/**/*.test.ts'], testTimeout: 600_000 },
+      },
+      // Real media through the real transcoder, so these tests wait on ffmpeg.wasm.
+      {
+        extends: true,
+        test: { name: 'e2e-node', include: e2eTests, globalSetup: ['test/setup/e2e-node.ts'], testTimeout: 600_000 },
+      },
+      {
+        extends: true,
+        test: { name: 'e2e-workers', include: e2eTests, globalSetup: ['test/setup/e2e-workers.ts'], testTimeout: 600_000 },
       },
     ],
   },

@@ -55,7 +55,6 @@ function superviseTranscoder(options: BackgroundOptions) {
         HLSMITH_API_URL: options.apiUrl,
         HLSMITH_REGISTRATION_TOKEN: deps.config.RUNNER_REGISTRATION_TOKEN,
         HLSMITH_RUNNER_NAME: process.env.HLSMITH_RUNNER_NAME ?? 'embedded',
-        HLSMITH_WORK_DIR: process.env.HLSMITH_WORK_DIR ?? '',
       },
     });
     deps.logger.log('info', 'Transcoder started', { pid: child.pid });

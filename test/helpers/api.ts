@@ -12,15 +12,17 @@ export interface ApiResponse {
 export interface ApiInit extends RequestInit {
   /** Sent as the JSON body with Content-Type: application/json. */
   json?: unknown;
+  /** Server to call, for tests that start their own; defaults to the project's server. */
+  baseUrl?: string;
 }
 
 /** Sends a request to the server under test; `path` starts with a slash. */
 export async function api(path: string, init: ApiInit = {}): Promise<ApiResponse> {
-  const { json, ...rest } = init;
+  const { json, baseUrl, ...rest } = init;
   const headers = new Headers(rest.headers);
   if (json !== undefined) headers.set('Content-Type', 'application/json');
 
-  const response = await fetch(inject('baseUrl') + path, {
+  const response = await fetch((baseUrl ?? inject('baseUrl')) + path, {
     ...rest,
     headers,
     body: json !== undefined ? JSON.stringify(json) : rest.body,
@@ -54,13 +56,13 @@ export interface RegisteredUser {
 }
 
 /** Registers a fresh user with unique names; fails the test with the response when registration fails. */
-export async function registerUser(overrides: { username?: string; email?: string; password?: string } = {}): Promise<RegisteredUser> {
+export async function registerUser(overrides: { username?: string; email?: string; password?: string; baseUrl?: string } = {}): Promise<RegisteredUser> {
   const suffix = uniqueSuffix();
   const username = overrides.username ?? `user_${suffix}`;
   const email = overrides.email ?? `user_${suffix}@example.test`;
   const password = overrides.password ?? `pass-${suffix}`;
 
-  const res = await api('/api/auth/register', { method: 'POST', json: { username, email, password } });
+  const res = await api('/api/auth/register', { method: 'POST', json: { username, email, password }, baseUrl: overrides.baseUrl });
   if (res.status !== 201) throw new Error(`Registering ${email} failed with HTTP ${res.status}: ${res.text}`);
   return { token: res.body.data.token, user: res.body.data.user, email, password, username };
 }

@@ -57,7 +57,7 @@ async function main() {
     pollIntervalMs: positiveInteger(values['poll-interval'] ?? env.HLSMITH_POLL_INTERVAL_MS, 2000, '--poll-interval'),
     jobTimeoutMs: positiveInteger(values['job-timeout'] ?? env.HLSMITH_JOB_TIMEOUT_MS, 3_600_000, '--job-timeout'),
     shutdownGraceMs: positiveInteger(values['shutdown-grace'] ?? env.HLSMITH_SHUTDOWN_GRACE_MS, 30_000, '--shutdown-grace'),
-    workDir: values['work-dir'] ?? env.HLSMITH_WORK_DIR,
+    workDir: values['work-dir'] || env.HLSMITH_WORK_DIR || undefined,
   });
 
   let stopping = false;
