@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ApiError, type ClaimedJob, type RunnerApi } from './api-client.js';
-import { transcodeToHls } from './engine/index.js';
+import { TranscodeError, transcodeToHls } from './engine/index.js';
 import { errorMessage, log } from './log.js';
 
 export interface JobOptions {
@@ -50,7 +50,9 @@ export async function processJob(job: ClaimedJob, options: JobOptions): Promise<
     });
     await uploads;
 
-    await api.complete(job, { duration: result.durationSeconds, width: result.width, height: result.height, segments: result.segments });
+    // Audio-only output has no frame size, and the API takes none rather than zeros.
+    const frame = result.hasVideo ? { width: result.width, height: result.height } : {};
+    await api.complete(job, { duration: result.durationSeconds, ...frame, segments: result.segments });
     log.info('Job completed', { jobId: job.id, videoId: job.videoId, duration: result.durationSeconds, height: result.height });
     return 'completed';
   } catch (error) {
@@ -74,8 +76,10 @@ async function settleFailure(api: RunnerApi, job: ClaimedJob, error: unknown, ab
   }
 
   const message = errorMessage(error);
-  log.error('Job failed', { jobId: job.id, videoId: job.videoId, error: message });
-  await api.fail(job, message, true).catch((failError) => log.warn('Cannot report failure', { jobId: job.id, error: errorMessage(failError) }));
+  // A file ffmpeg cannot read will not become readable on a second try; anything else might.
+  const retryable = !(error instanceof TranscodeError && error.code === 'invalid_input');
+  log.error('Job failed', { jobId: job.id, videoId: job.videoId, error: message, retryable });
+  await api.fail(job, message, retryable).catch((failError) => log.warn('Cannot report failure', { jobId: job.id, error: errorMessage(failError) }));
   return 'failed' as const;
 }
 
