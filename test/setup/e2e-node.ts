@@ -2,7 +2,7 @@
 // runs it) plus one more runner process, so uploads really become HLS.
 import type { TestProject } from 'vitest/node';
 import { startNodeServer } from './node-server.js';
-import { ADMIN_EMAIL, JWT, RUNNER_REGISTRATION_TOKEN } from './settings.js';
+import { RUNNER_REGISTRATION_TOKEN, provideServer } from './settings.js';
 import { E2E_RUNNERS, e2eSettings } from './e2e-settings.js';
 import { startTranscoder } from './transcoders.js';
 
@@ -13,12 +13,7 @@ export default async function setup(project: TestProject) {
   );
   console.log(`[e2e-node] Node server with ${E2E_RUNNERS} transcoders at ${server.url} (logs in ${server.dataDir})`);
 
-  project.provide('baseUrl', server.url);
-  project.provide('runtime', 'node');
-  project.provide('runnerRegistrationToken', RUNNER_REGISTRATION_TOKEN);
-  project.provide('adminEmail', ADMIN_EMAIL);
-  project.provide('jwt', JWT);
-  project.provide('settings', e2eSettings);
+  provideServer(project, { url: server.url, runtime: 'node', settings: e2eSettings });
 
   return async () => {
     await Promise.all(runners.map((runner) => runner.stop()));

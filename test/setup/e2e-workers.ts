@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startWorkersStack } from '../../scripts/workers-stack.mjs';
-import { ADMIN_EMAIL, JWT, RUNNER_REGISTRATION_TOKEN } from './settings.js';
+import { RUNNER_REGISTRATION_TOKEN, provideServer } from './settings.js';
 import { E2E_RUNNERS, e2eSettings } from './e2e-settings.js';
 import { startTranscoder } from './transcoders.js';
 
@@ -17,12 +17,7 @@ export default async function setup(project: TestProject) {
   );
   console.log(`[e2e-workers] Worker with ${E2E_RUNNERS} transcoders at ${stack.url} (logs in ${dataDir})`);
 
-  project.provide('baseUrl', stack.url);
-  project.provide('runtime', 'workers');
-  project.provide('runnerRegistrationToken', RUNNER_REGISTRATION_TOKEN);
-  project.provide('adminEmail', ADMIN_EMAIL);
-  project.provide('jwt', JWT);
-  project.provide('settings', e2eSettings);
+  provideServer(project, { url: stack.url, runtime: 'workers', settings: e2eSettings });
 
   return async () => {
     await Promise.all(runners.map((runner) => runner.stop()));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { freePort, projectRoot, spawnService, waitForHttpOk } from '../../scripts/workers-stack.mjs';
-import { ADMIN_EMAIL, JWT, RUNNER_REGISTRATION_TOKEN, serverSettings } from './settings.js';
+import { ADMIN_EMAIL, JWT, RUNNER_REGISTRATION_TOKEN, provideServer, serverSettings } from './settings.js';
 
 const STARTUP_TIMEOUT_MS = 60_000;
 
@@ -67,12 +67,7 @@ export default async function setup(project: TestProject) {
   const server = await startNodeServer();
   console.log(`[api-node] Node server ready at ${server.url} in ${Date.now() - started} ms`);
 
-  project.provide('baseUrl', server.url);
-  project.provide('runtime', 'node');
-  project.provide('runnerRegistrationToken', RUNNER_REGISTRATION_TOKEN);
-  project.provide('adminEmail', ADMIN_EMAIL);
-  project.provide('jwt', JWT);
-  project.provide('settings', serverSettings);
+  provideServer(project, { url: server.url, runtime: 'node', settings: serverSettings });
 
   return () => server.stop();
 }

@@ -44,3 +44,16 @@ declare module 'vitest' {
     settings: Record<string, string>;
   }
 }
+
+/** Hands a started server's address and the shared test settings to the project's tests. */
+export function provideServer(
+  project: { provide: <K extends keyof import('vitest').ProvidedContext>(key: K, value: import('vitest').ProvidedContext[K]) => void },
+  server: { url: string; runtime: Runtime; settings: Record<string, string> },
+) {
+  project.provide('baseUrl', server.url);
+  project.provide('runtime', server.runtime);
+  project.provide('runnerRegistrationToken', RUNNER_REGISTRATION_TOKEN);
+  project.provide('adminEmail', ADMIN_EMAIL);
+  project.provide('jwt', JWT);
+  project.provide('settings', server.settings);
+}

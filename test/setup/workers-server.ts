@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startWorkersStack } from '../../scripts/workers-stack.mjs';
-import { ADMIN_EMAIL, JWT, RUNNER_REGISTRATION_TOKEN, serverSettings } from './settings.js';
+import { provideServer, serverSettings } from './settings.js';
 
 export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hlsmith-api-workers-'));
@@ -17,12 +17,7 @@ export default async function setup(project: TestProject) {
   });
   console.log(`[api-workers] Worker ready at ${stack.url} in ${Date.now() - started} ms`);
 
-  project.provide('baseUrl', stack.url);
-  project.provide('runtime', 'workers');
-  project.provide('runnerRegistrationToken', RUNNER_REGISTRATION_TOKEN);
-  project.provide('adminEmail', ADMIN_EMAIL);
-  project.provide('jwt', JWT);
-  project.provide('settings', serverSettings);
+  provideServer(project, { url: stack.url, runtime: 'workers', settings: serverSettings });
 
   return async () => {
     await stack.stop();
