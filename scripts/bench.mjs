@@ -21,6 +21,8 @@ const { values: options } = parseArgs({
     'chunk-mib': { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '6' },
     workers: { type: 'boolean', default: false },
+    'no-transcode': { type: 'boolean', default: false },
+    'clip-seconds': { type: 'string', default: '60' },
     'no-doc': { type: 'boolean', default: false },
   },
 });
@@ -194,12 +196,44 @@ async function singleUpload(baseUrl, auth, size) {
 }
 
 /**
- * Hook for the transcoder figures (transcode time against native ffmpeg on the same input). It returns
- * rows in the same shape as the others, { name, bytes, ms, peakRss?, note? }.
- * TODO: measure once the transcoder can be driven from here; until then it adds no rows.
+ * Times the transcoding engine on a 60 s 1080p H.264 + AAC clip (made once with Debian's ffmpeg, which
+ * must be installed) to 720p medium, against native ffmpeg with the same arguments, and reads the
+ * engine process's peak RSS. Returns a Markdown table.
  */
-export async function transcoderBenchmarks(_context) {
-  return [];
+export async function transcoderBenchmarks() {
+  const clip = path.join(os.tmpdir(), `hlsmith-bench-1080p-${options['clip-seconds']}s.mp4`);
+  if (!existsSync(clip)) {
+    console.log(`Making ${clip} with Debian's ffmpeg`);
+    await run('ffmpeg', [
+      '-v', 'error', '-y',
+      '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=30:duration=${options['clip-seconds']}`,
+      '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${options['clip-seconds']}`,
+      '-c:v', 'libx264', '-preset', 'fast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', clip,
+    ]);
+  }
+  console.log('Transcoding it with the engine, then with native ffmpeg (a few minutes)');
+  const output = await run(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'transcoder/bench/engine-bench.ts'), clip, '720p', 'medium', '--native', '--json']);
+  const figures = JSON.parse(output.trim().split('\n').pop());
+  const ratio = figures.engineSeconds / figures.nativeSeconds;
+  return [
+    `| transcode (${options['clip-seconds']} s 1080p H.264 → 720p HLS, medium) | seconds | × native | peak RSS (MiB) |`,
+    '| --- | ---: | ---: | ---: |',
+    `| engine (ffmpeg.wasm in a worker thread) | ${figures.engineSeconds.toFixed(1)} | ${ratio.toFixed(1)} | ${figures.peakRssMb} |`,
+    `| native ffmpeg, same arguments | ${figures.nativeSeconds.toFixed(1)} | 1.0 | – |`,
+  ].join('\n');
+}
+
+/** Runs a command to its end and returns its standard output; rejects with its standard error. */
+function run(command, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (data) => (stdout += data));
+    child.stderr.on('data', (data) => (stderr += data));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${command} exited with ${code}: ${stderr.slice(-2000)}`))));
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -290,7 +324,6 @@ async function main() {
     const single = await measured(singleServer.pid, () => singleUpload(singleServer.url, auth, totalBytes));
     rows.push({ ...single, name: `Node: ${single.name}` });
     console.log(formatRows(rows.slice(-1)).split('\n').pop());
-    rows.push(...(await transcoderBenchmarks({ baseUrl: singleServer.url, auth })));
   } finally {
     await singleServer.stop();
     rmSync(singleDir, { recursive: true, force: true });
@@ -314,7 +347,8 @@ async function main() {
     }
   }
 
-  const table = formatRows(rows);
+  let table = formatRows(rows);
+  if (!options['no-transcode']) table += `\n\n${await transcoderBenchmarks()}`;
   console.log(`\n${table}`);
 
   if (!options['no-doc']) {

@@ -1,9 +1,10 @@
 // Time and memory of one engine transcode, and of native ffmpeg with the same arguments.
 //
-//   npx tsx transcoder/test/engine-bench.ts INPUT [480p|720p|1080p] [low|medium|high] [--native]
+//   npx tsx transcoder/bench/engine-bench.ts INPUT [480p|720p|1080p] [low|medium|high] [--native] [--json]
 //
 // Prints wall time, the process's peak resident memory (the worker is a thread of this process,
-// so its wasm heap is counted here), and with --native the time of /usr/bin/ffmpeg.
+// so its wasm heap is counted here), and with --native the time of /usr/bin/ffmpeg. With --json the
+// figures end with one JSON line, which `npm run bench` reads.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -13,8 +14,9 @@ import { outputFrameSize, probe, transcodeToHls, type Quality, type Resolution }
 
 const [inputPath, resolution = '720p', quality = 'medium'] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const runNative = process.argv.includes('--native');
+const printJson = process.argv.includes('--json');
 if (!inputPath) {
-  console.error('Usage: tsx transcoder/test/engine-bench.ts INPUT [480p|720p|1080p] [low|medium|high] [--native]');
+  console.error('Usage: tsx transcoder/bench/engine-bench.ts INPUT [480p|720p|1080p] [low|medium|high] [--native]');
   process.exit(2);
 }
 
@@ -39,6 +41,7 @@ async function benchEngine() {
   console.log(`engine: ${seconds.toFixed(1)} s, ${result.segments.length} segments, ${result.width}x${result.height}, ${result.durationSeconds} s of media`);
   console.log(`engine: peak RSS of the process ${peakRssMb()} MB (before the job ${idleRss} MB)`);
   rmSync(outputDir, { recursive: true, force: true });
+  return { engineSeconds: seconds, peakRssMb: peakRssMb(), idleRssMb: idleRss, mediaSeconds: result.durationSeconds, height: result.height };
 }
 
 async function benchNative() {
@@ -50,9 +53,12 @@ async function benchNative() {
   );
   const startedAt = performance.now();
   execFileSync('/usr/bin/ffmpeg', ['-nostdin', '-y', '-v', 'error', ...args], { stdio: 'inherit' });
-  console.log(`native ffmpeg, same arguments: ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+  const seconds = (performance.now() - startedAt) / 1000;
+  console.log(`native ffmpeg, same arguments: ${seconds.toFixed(1)} s`);
   rmSync(outputDir, { recursive: true, force: true });
+  return seconds;
 }
 
-await benchEngine();
-if (runNative) await benchNative();
+const engine = await benchEngine();
+const nativeSeconds = runNative ? await benchNative() : null;
+if (printJson) console.log(JSON.stringify({ ...engine, nativeSeconds }));
