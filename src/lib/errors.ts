@@ -64,7 +64,7 @@ export const businessError = (code: ErrorCode, message: string, details?: Record
   new AppError(400, 'BUSINESS_ERROR', code, message, details);
 
 /**
- * A 413. Unless the caller has read the refused body to its end, the answer says Connection: close,
+ * Builds a 413. Unless the caller has read the refused body to its end, the response carries Connection: close,
  * because a client that kept the connection alive would send its next request into a socket that
  * still holds unread body bytes.
  */

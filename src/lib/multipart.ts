@@ -1,5 +1,5 @@
 // A streaming multipart/form-data reader. The parsers on npm that run on both Node and Workers keep each
-// part's bytes in memory, which a 2 GB video cannot afford; this one hands each part's body out as a stream.
+// part's bytes in memory, which a 2 GB video cannot afford. This one hands each part's body out as a stream.
 
 import { invalidParams } from './errors.js';
 

@@ -58,7 +58,7 @@ export function handleError(logger: Logger): ErrorHandler<AppEnv> {
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
 
 /**
- * Answers unmatched requests: 405 with an Allow header when the path exists for other methods,
+ * Responds to unmatched requests with 405 with an Allow header when the path exists for other methods,
  * otherwise 404. `allowedMethods(path)` lists the methods that have an endpoint at the path.
  */
 export function handleNotFound(allowedMethods: (path: string) => string[]): NotFoundHandler<AppEnv> {
@@ -87,7 +87,7 @@ export function endpointMethods(app: Hono<AppEnv>) {
         return endpoints.has(handler as never);
       });
     });
-    // Hono answers HEAD with the GET handler.
+    // Hono serves HEAD with the GET handler.
     return allowed.includes('GET') ? ['GET', 'HEAD', ...allowed.slice(1)] : allowed;
   };
 }

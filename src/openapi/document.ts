@@ -131,13 +131,20 @@ function outputSchema(schema: ZodType) {
   return rest;
 }
 
+const stringParameters: Record<string, string> = {
+  token: 'Share token (UUID v4)',
+  uploadId: 'Upload session id (UUID)',
+  segmentId: 'Segment number, e.g. 000',
+  name: 'Output file name',
+};
+
 function pathParameters(path: string) {
   const names = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
-  return names.map((name) =>
-    name === 'token' || name === 'uploadId' || name === 'name' || name === 'segmentId'
-      ? idParameter(name, name === 'token' ? 'Share token (UUID v4)' : name === 'uploadId' ? 'Upload session id (UUID)' : name === 'segmentId' ? 'Segment number, e.g. 000' : 'Output file name', 'string')
-      : idParameter(name, `${name} (positive integer)`),
-  );
+  return names.map((name) => {
+    const description = stringParameters[name];
+    if (description) return idParameter(name, description, 'string');
+    return idParameter(name, `${name} (positive integer)`);
+  });
 }
 
 function queryParameters(schema: ZodType | undefined) {
@@ -218,7 +225,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     info: {
       title: 'HLSmith API',
       version: VERSION,
-      description: 'Video uploads, HLS conversion, streaming and share links. Every JSON answer uses the envelope { success, code, message, data?, error?, meta?, timestamp }.',
+      description: 'Video uploads, HLS conversion, streaming and share links. Every JSON response uses the envelope { success, code, message, data?, error?, meta?, timestamp }.',
     },
     servers: [{ url: serverUrl }],
     paths,

@@ -1,5 +1,5 @@
 // Response shapes of the API as zod schemas. They feed the OpenAPI document only; handlers build
-// their answers with the to*Response functions of the services, whose fields these mirror.
+// their responses with the to*Response functions of the services, whose fields these mirror.
 import { z } from 'zod';
 
 const timestamp = z.string().describe('ISO 8601 timestamp');

@@ -137,7 +137,7 @@ export function runnerRoutes(deps: Deps) {
     const result = c.req.valid('json');
 
     const job = await requireLease(deps, jobId, leaseId).catch(async (error) => {
-      // A repeated complete after success is answered by completeJob's idempotent path.
+      // completeJob accepts a repeated completion from the same lease, so a lost response can be retried.
       if (error instanceof AppError && error.status === 409) return null;
       throw error;
     });

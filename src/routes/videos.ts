@@ -59,7 +59,7 @@ export const listQuery = z
 
 export const titleBody = z.object({ title: z.string({ error: 'title is required' }) });
 
-/** The start of a date-only bound is midnight UTC; an end bound covers the whole day. */
+/** Converts a date bound to a timestamp: a date-only start is midnight UTC, and a date-only end covers the whole day. */
 function dateBound(value: string | undefined, isEnd: boolean) {
   if (!value) return { bound: undefined, exclusive: false };
   if (DATE_ONLY.test(value)) {

@@ -36,7 +36,7 @@ function missingChunkNumbers(totalChunks: number, received: number[]) {
   return missing;
 }
 
-/** The spec's UploadSession, plus `missing_chunks` so a client knows exactly what to resend. */
+/** Builds the UploadSession response, plus `missing_chunks` so a client knows exactly what to resend. */
 export async function toSessionResponse(deps: Deps, session: UploadSessionRow) {
   const uploaded = await receivedChunkNumbers(deps, session.id);
   return {

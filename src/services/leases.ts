@@ -1,5 +1,5 @@
-// The runner side of the queue. A claim hands a job to one runner under a lease (a random id and a
-// deadline); every later call must present that lease id, and a runner that lost its lease gets 409.
+// The runner side of the queue. A claim hands a job to one runner under a lease, a random id with a
+// deadline. Every later call must present that lease id, and a runner that lost its lease gets 409.
 import { and, eq, lt, sql } from 'drizzle-orm';
 import { jobs, videos } from '../db/schema.js';
 import type { Deps } from '../env.js';
@@ -85,7 +85,7 @@ export interface ConversionResult {
 
 /**
  * Marks the job completed and the video playable. Completing a job that this same lease already
- * completed answers as before, so a runner may safely repeat the call after a lost response.
+ * completed returns the same result, so a runner may safely repeat the call after a lost response.
  */
 export async function completeJob(deps: Deps, jobId: number, leaseId: string, result: ConversionResult) {
   const now = deps.clock().toISOString();

@@ -39,7 +39,7 @@ export function toVideoResponse(video: VideoRow, baseUrl: string, playbackUrl?: 
   };
 }
 
-/** The upload answer of the spec: the video without the URL fields, which do not exist yet. */
+/** Builds the upload response: the video without the URL fields, which do not exist yet. */
 export function toUploadedVideoResponse(video: VideoRow) {
   return {
     id: video.id,
