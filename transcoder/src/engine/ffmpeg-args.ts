@@ -44,7 +44,8 @@ function videoArgs(plan: TranscodePlan): string[] {
   return [
     '-map', `0:${media.videoStreamIndex}`,
     // ffmpeg 5.1 rotates frames by the display matrix before this filter, so the size is the displayed one.
-    '-vf', `scale=${frameSize.width}:${frameSize.height},setsar=1`,
+    // yadif with deint=interlaced touches only frames flagged interlaced, so progressive input passes through.
+    '-vf', `yadif=deint=interlaced,scale=${frameSize.width}:${frameSize.height},setsar=1`,
     '-fpsmax', String(MAX_FRAME_RATE),
     '-c:v', 'libx264',
     '-preset', settings.preset,
@@ -93,7 +94,8 @@ export function thumbnailArgs(inputFile: string, media: MediaInfo, frameSize: Fr
     '-i', inputFile,
     '-map', `0:${media.videoStreamIndex}`,
     '-frames:v', '1',
-    '-vf', `scale=${frameSize.width}:${frameSize.height},setsar=1`,
+    // yadif with deint=interlaced touches only frames flagged interlaced, so progressive input passes through.
+    '-vf', `yadif=deint=interlaced,scale=${frameSize.width}:${frameSize.height},setsar=1`,
     '-q:v', '3',
     // With its default optimal Huffman tables, the mjpeg encoder of @ffmpeg/core 0.12.10 hangs or
     // traps on some frames, for example the first frame of camera-640x360-17s.mp4 at its own size.
