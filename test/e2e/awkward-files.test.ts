@@ -1,6 +1,8 @@
 // Awkward and broken files through the real transcoder. Each file either plays after conversion, fails
 // with a message its uploader can act on, or is rejected at upload. No job may stay in processing and no
 // runner may die on the way.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +14,8 @@ import { buildCorpus } from '../helpers/corpus.js';
 import { fetchLikeAPlayer, uploadFile, waitForConversion } from '../helpers/e2e.js';
 import { displaySize, durationOf, ffprobe, videoStream, type Probe, type ProbedStream } from '../helpers/ffprobe.js';
 import { sleep } from '../helpers/runner.js';
+
+const runFfmpeg = promisify(execFile);
 
 const TARGET_HEIGHT = 720;
 const CONVERSION_TIMEOUT_MS = 480_000;
@@ -80,7 +84,7 @@ const INTERNALS = [
 ];
 
 /** ProbedStream with the fields this file reads beyond the shared helper's. */
-type Stream = ProbedStream & { pix_fmt?: string };
+type Stream = ProbedStream & { pix_fmt?: string; field_order?: string };
 
 let browser: Browser;
 let user: RegisteredUser;
@@ -133,6 +137,14 @@ async function playSharePage(url: string, duration: number) {
   }
 }
 
+/** Counts frames that ffmpeg's idet filter judges interlaced or progressive from their content. */
+async function detectInterlacing(url: string) {
+  const { stderr } = await runFfmpeg('ffmpeg', ['-v', 'info', '-nostats', '-i', url, '-vf', 'idet', '-an', '-f', 'null', '-']);
+  const multi = /Multi frame detection: TFF:\s*(\d+) BFF:\s*(\d+) Progressive:\s*(\d+)/.exec(stderr);
+  if (!multi) throw new Error(`idet printed no summary:\n${stderr.slice(-1000)}`);
+  return { interlaced: Number(multi[1]) + Number(multi[2]), progressive: Number(multi[3]) };
+}
+
 async function expectPlays(entry: AwkwardFile, file: string) {
   const source = await ffprobe(file);
   const sourceVideo = videoStream(source);
@@ -168,6 +180,11 @@ async function expectPlays(entry: AwkwardFile, file: string) {
     // Browsers decode 8-bit 4:2:0 H.264 only, whatever the source was.
     expect(renditionVideo!.codec_name).toBe('h264');
     expect(renditionVideo!.pix_fmt).toBe('yuv420p');
+    if (entry.file.startsWith('interlaced')) {
+      // ffmpeg's idet filter looks at the pictures themselves: combing left in would count as TFF or BFF.
+      const frames = await detectInterlacing(share.body.data.share_url);
+      expect(frames.interlaced, `idet saw ${JSON.stringify(frames)}`).toBeLessThanOrEqual(frames.progressive * 0.1);
+    }
     const aspect = renditionVideo!.width! / renditionVideo!.height!;
     expect(Math.abs(aspect / (display.width / display.height) - 1)).toBeLessThan(0.04);
   } else {
