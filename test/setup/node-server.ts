@@ -21,10 +21,13 @@ export interface NodeServer {
 
 /**
  * Starts the Node entry with the shared test settings. The transcoder stays off unless `transcoder`
- * is true, so a test file that needs one can start its own server with it.
+ * is true, so a test file that needs one can start its own server with it. A given `dataDir` is
+ * reused and kept on stop, so a test can restart a server on the same data.
  */
-export async function startNodeServer(options: { transcoder?: boolean; settings?: Record<string, string> } = {}): Promise<NodeServer> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'hlsmith-api-node-'));
+export async function startNodeServer(
+  options: { transcoder?: boolean; settings?: Record<string, string>; dataDir?: string } = {},
+): Promise<NodeServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'hlsmith-api-node-'));
   const port = await freePort();
   const inherited = Object.fromEntries(INHERITED_VARIABLES.filter((name) => process.env[name]).map((name) => [name, process.env[name]]));
 
@@ -57,7 +60,7 @@ export async function startNodeServer(options: { transcoder?: boolean; settings?
     dataDir,
     async stop() {
       await server.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
