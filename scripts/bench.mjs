@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { freePort, projectRoot, startWorkersStack, waitForHttpOk } from './workers-stack.mjs';
 
 const MiB = 1024 * 1024;
-const SAMPLE_FILE = path.resolve(projectRoot, '../shared/media/camera-640x360-17s.mp4');
+const SAMPLE_FILE = path.join(process.env.HLSMITH_MEDIA_DIR ?? path.resolve(projectRoot, '../shared/media'), 'camera-640x360-17s.mp4');
 const BENCH_DOC = path.join(projectRoot, 'docs/benchmarks.md');
 
 const { values: options } = parseArgs({

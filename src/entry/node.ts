@@ -10,7 +10,7 @@ import { createApp } from '../app.js';
 import { parseConfig } from '../config.js';
 import { createDatabase } from '../db/client.js';
 import type { Deps } from '../env.js';
-import { createJsonLogger, describeError } from '../lib/logger.js';
+import { createJsonLogger, describeError, parseLogLevel } from '../lib/logger.js';
 import { FsObjectStore } from '../storage/fs-store.js';
 import { startBackgroundTasks } from './node-background.js';
 
@@ -30,7 +30,7 @@ function randomSecret(bytes: number) {
 }
 
 async function main() {
-  const logger = createJsonLogger((process.env.LOG_LEVEL as 'info') ?? 'info');
+  const logger = createJsonLogger(parseLogLevel(process.env.LOG_LEVEL));
   const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(projectRoot, 'data'));
   mkdirSync(dataDir, { recursive: true });
 

@@ -6,7 +6,7 @@ import { createApp } from '../app.js';
 import { parseConfig } from '../config.js';
 import { createDatabase } from '../db/client.js';
 import type { Deps } from '../env.js';
-import { createJsonLogger, describeError } from '../lib/logger.js';
+import { createJsonLogger, describeError, parseLogLevel } from '../lib/logger.js';
 import { R2ObjectStore } from '../storage/r2-store.js';
 import { runScheduledCleanup } from '../services/maintenance.js';
 
@@ -36,7 +36,7 @@ function build(env: WorkerBindings): Built {
     store: new R2ObjectStore(env.BUCKET),
     config,
     clock: () => new Date(),
-    logger: createJsonLogger(),
+    logger: createJsonLogger(parseLogLevel(settings.LOG_LEVEL)),
     runtime: {
       name: 'workers',
       startedAt,

@@ -21,7 +21,9 @@ export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
     await next();
 
     c.res.headers.set(REQUEST_ID_HEADER, requestId);
-    logger.log('info', 'request', {
+    // Runners poll and renew leases every few seconds; their successful calls would bury everything else.
+    const routine = c.req.path.startsWith('/api/runners/jobs/') && c.res.status < 400 && c.req.method === 'POST';
+    logger.log(routine ? 'debug' : 'info', 'request', {
       requestId,
       method: c.req.method,
       path: c.req.path,

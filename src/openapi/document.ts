@@ -48,6 +48,7 @@ const endpoints: Endpoint[] = [
   { method: 'get', path: '/', tag: 'System', summary: 'Service status', auth: 'none', data: z.object({ message: z.string(), status: z.string(), version: z.string() }), errors: [] },
   { method: 'get', path: '/api/health', tag: 'System', summary: 'Health check (memory is null on Workers, which cannot report it)', auth: 'none', data: z.object({ status: z.string(), timestamp: z.string(), uptime: z.number(), memory: z.object({ rss: z.number(), heapTotal: z.number(), heapUsed: z.number(), external: z.number() }).nullable() }), errors: [503] },
   { method: 'get', path: '/api/openapi.json', tag: 'System', summary: 'This OpenAPI document', auth: 'none', produces: 'application/json', errors: [] },
+  { method: 'get', path: '/api/docs', tag: 'System', summary: 'Interactive reference page for this document', auth: 'none', produces: 'text/html', errors: [] },
 
   { method: 'post', path: '/api/auth/register', tag: 'Auth', summary: 'Register a user', auth: 'none', json: registerBody, status: 201, data: shapes.authResponse, errors: [400, 409] },
   { method: 'post', path: '/api/auth/login', tag: 'Auth', summary: 'Log in', auth: 'none', json: loginBody, data: shapes.authResponse, errors: [400, 401, 429] },

@@ -6,7 +6,7 @@ import { inject } from 'vitest';
 import { api, authHeader, registerUser, type ApiResponse } from './api.js';
 
 // The sample media sit in shared/ beside the repository (see shared/media/SOURCES.md).
-export const MEDIA_DIR = fileURLToPath(new URL('../../../shared/media/', import.meta.url));
+export const MEDIA_DIR = process.env.HLSMITH_MEDIA_DIR ?? fileURLToPath(new URL('../../../shared/media/', import.meta.url));
 export const SAMPLE_VIDEO = `${MEDIA_DIR}bear-vp9-161x121.webm`;
 
 export interface TestRunner {
