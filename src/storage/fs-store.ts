@@ -51,6 +51,7 @@ interface WrittenFile {
 export class FsObjectStore implements ObjectStore {
   /** The filesystem has no minimum part size. */
   readonly minPartSize = 1;
+  readonly maxPutSize = Number.MAX_SAFE_INTEGER;
 
   private readonly root: string;
   private readonly metaRoot: string;

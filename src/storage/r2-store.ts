@@ -46,6 +46,8 @@ type FixedLengthStreamConstructor = new (length: number) => TransformStream<Uint
 
 export class R2ObjectStore implements ObjectStore {
   readonly minPartSize = R2_MIN_PART_SIZE;
+  // R2 stores at most 5 GiB in a single PUT.
+  readonly maxPutSize = 5 * 1024 * MIB;
 
   constructor(private readonly bucket: R2Bucket) {}
 

@@ -36,6 +36,8 @@ export type PutBody = ReadableStream<Uint8Array> | Uint8Array | string;
 export interface ObjectStore {
   /** Smallest part size that multipart uploads accept for every part except the last (5 MiB on R2). */
   readonly minPartSize: number;
+  /** Largest object one streamed `put` may store (5 GiB on R2); larger ones need a multipart upload. */
+  readonly maxPutSize: number;
 
   put(key: string, body: PutBody, options?: PutOptions): Promise<ObjectInfo>;
   /** Returns null when the key does not exist. A range past the end throws RangeNotSatisfiableError. */

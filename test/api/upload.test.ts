@@ -49,7 +49,7 @@ async function expectDownloadEquals(token: string, videoId: number, data: Uint8A
   const res = await download(token, videoId);
   expect(res.status).toBe(200);
   expect(res.headers.get('content-length')).toBe(String(data.length));
-  const { hash, size } = await sha256OfStream(res.body!);
+  const { sha256: hash, size } = await sha256OfStream(res.body!);
   expect(size).toBe(data.length);
   expect(hash).toBe(sha256(data));
 }

@@ -657,7 +657,7 @@ describe('GET /api/videos/:id/download', () => {
     expect(res.headers.get('content-length')).toBe(String(data.length));
     expect(res.headers.get('accept-ranges')).toBe('bytes');
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="download.mp4"; filename*=UTF-8''download.mp4`);
-    const { hash, size } = await sha256OfStream(res.body!);
+    const { sha256: hash, size } = await sha256OfStream(res.body!);
     expect(size).toBe(data.length);
     expect(hash).toBe(sha256(data));
   });
@@ -714,7 +714,7 @@ describe('GET /api/videos/:id/download', () => {
     const res = await download(owner.token, video.id, { 'If-None-Match': '"not-the-etag"' });
 
     expect(res.status).toBe(200);
-    const { hash } = await sha256OfStream(res.body!);
+    const { sha256: hash } = await sha256OfStream(res.body!);
     expect(hash).toBe(sha256(data));
   });
 });

@@ -91,16 +91,7 @@ export function sha256(bytes: Uint8Array) {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** Hashes a stream as it arrives; returns the hex digest and the byte count. */
-export async function sha256OfStream(stream: ReadableStream<Uint8Array>) {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const piece of stream as unknown as AsyncIterable<Uint8Array>) {
-    hash.update(piece);
-    size += piece.length;
-  }
-  return { hash: hash.digest('hex'), size };
-}
+export { sha256OfStream } from '../storage/contract.js';
 
 // ---------------------------------------------------------------------------------------------
 // Multipart bodies
