@@ -60,6 +60,11 @@ export const forbidden = (message: string) =>
 export const conflict = (message: string, details?: Record<string, unknown>) =>
   new AppError(409, 'CONFLICT_ERROR', 'RESOURCE_ALREADY_EXISTS', message, details);
 
+export const methodNotAllowed = (method: string, path: string, allowed: string[]) =>
+  new AppError(405, 'VALIDATION_ERROR', 'INVALID_PARAMS', `${method} is not allowed on ${path}; use ${allowed.join(', ')}`, undefined, {
+    Allow: allowed.join(', '),
+  });
+
 export const businessError = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
   new AppError(400, 'BUSINESS_ERROR', code, message, details);
 

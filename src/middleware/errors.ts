@@ -1,7 +1,7 @@
 import type { Context, ErrorHandler, Hono, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../env.js';
-import { AppError } from '../lib/errors.js';
+import { AppError, methodNotAllowed } from '../lib/errors.js';
 import { errorEnvelope, statusMessages } from '../lib/envelope.js';
 import { describeError, type Logger } from '../lib/logger.js';
 import { RangeNotSatisfiableError } from '../storage/types.js';
@@ -64,14 +64,7 @@ const METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
 export function handleNotFound(allowedMethods: (path: string) => string[]): NotFoundHandler<AppEnv> {
   return function notFound(c) {
     const allowed = allowedMethods(c.req.path);
-    if (allowed.length > 0) {
-      return send(
-        c,
-        new AppError(405, 'VALIDATION_ERROR', 'INVALID_PARAMS', `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(', ')}`, undefined, {
-          Allow: allowed.join(', '),
-        }),
-      );
-    }
+    if (allowed.length > 0) return send(c, methodNotAllowed(c.req.method, c.req.path, allowed));
     return send(c, new AppError(404, 'NOT_FOUND_ERROR', 'RESOURCE_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`));
   };
 }

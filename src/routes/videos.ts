@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv, Deps } from '../env.js';
-import { invalidParams, payloadTooLarge } from '../lib/errors.js';
+import { invalidParams, methodNotAllowed, payloadTooLarge } from '../lib/errors.js';
 import { ok } from '../lib/envelope.js';
 import { multipartBoundary } from '../lib/multipart.js';
 import { parseId } from '../lib/params.js';
@@ -84,6 +84,11 @@ export function videoRoutes(deps: Deps) {
     const video = await receiveUpload(deps, c.get('user').id, c.req.raw.body, boundary);
 
     return ok(c, 'Video uploaded successfully', toUploadedVideoResponse(video), 201);
+  });
+
+  // Without this, GET /upload would reach GET /:id and be reported as an invalid video id.
+  router.on(['GET', 'PUT', 'DELETE'], '/upload', (c) => {
+    throw methodNotAllowed(c.req.method, c.req.path, ['POST']);
   });
 
   router.get('/', validate('query', listQuery), async (c) => {

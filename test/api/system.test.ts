@@ -1,7 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { describe, expect, inject, it } from 'vitest';
-import { api, type ApiResponse, expectEnvelopeError, isIsoTimestamp } from '../helpers/api.js';
+import { api, authHeader, type ApiResponse, expectEnvelopeError, isIsoTimestamp, registerUser } from '../helpers/api.js';
 
 describe('GET /', () => {
   it('returns the service status', async () => {
@@ -70,6 +70,14 @@ describe('unknown routes', () => {
     expect(health.headers.get('allow')).toBe('GET, HEAD');
     expectEnvelopeError(login, 405, 'VALIDATION_ERROR', 'INVALID_PARAMS');
     expect(login.headers.get('allow')).toBe('POST');
+  });
+
+  it('answers GET on the upload endpoint with 405, not an invalid id', async () => {
+    const user = await registerUser();
+    const res = await api('/api/videos/upload', { headers: authHeader(user.token) });
+
+    expectEnvelopeError(res, 405, 'VALIDATION_ERROR', 'INVALID_PARAMS');
+    expect(res.headers.get('allow')).toBe('POST');
   });
 });
 
