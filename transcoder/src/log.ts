@@ -4,6 +4,8 @@
 export type Fields = Record<string, unknown>;
 
 const interactive = Boolean(process.stderr.isTTY) && process.env.LOG_FORMAT !== 'json';
+// True while the cursor sits at the end of a progress line that the next message must not overwrite.
+let progressLineOpen = false;
 
 function describe(fields: Fields) {
   return Object.entries(fields)
@@ -25,7 +27,8 @@ export const log = {
   progress(jobId: number, percent: number) {
     if (interactive) {
       process.stderr.write(`\r  job ${jobId}: ${String(percent).padStart(3)}% ${'#'.repeat(Math.round(percent / 4)).padEnd(25, '.')}`);
-      if (percent >= 100) process.stderr.write('\n');
+      progressLineOpen = percent < 100;
+      if (!progressLineOpen) process.stderr.write('\n');
       return;
     }
     write('info', 'progress', { jobId, percent });
@@ -34,6 +37,8 @@ export const log = {
 
 function write(level: string, message: string, fields: Fields) {
   if (interactive) {
+    if (progressLineOpen) process.stderr.write('\n');
+    progressLineOpen = false;
     process.stderr.write(`${level === 'info' ? '' : level.toUpperCase() + ': '}${message}${Object.keys(fields).length ? ' ' + describe(fields) : ''}\n`);
     return;
   }
