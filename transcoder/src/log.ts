@@ -1,4 +1,4 @@
-// A person at a terminal sees short readable lines and a live progress line; anything else
+// At a terminal the transcoder prints short readable lines and a live progress line; anything else
 // (a container, a service manager, a pipe) gets one JSON object per line.
 
 export type Fields = Record<string, unknown>;
@@ -23,7 +23,7 @@ export const log = {
   error(message: string, fields: Fields = {}) {
     write('error', message, fields);
   },
-  /** Progress goes to one rewritten line on a terminal, and to a debounced JSON line otherwise. */
+  /** Progress goes to one rewritten line on a terminal, and otherwise to a JSON line for each new percent. */
   progress(jobId: number, percent: number) {
     if (interactive) {
       process.stderr.write(`\r  job ${jobId}: ${String(percent).padStart(3)}% ${'#'.repeat(Math.round(percent / 4)).padEnd(25, '.')}`);
