@@ -10,13 +10,13 @@ export interface MemoryFigures {
   external: number;
 }
 
-/** What differs between the Node and the Workers entry, reported by /api/health and used for background work. */
+/** Runtime facts that differ between the Node and the Workers entry, for /api/health and background work. */
 export interface RuntimeInfo {
   name: 'node' | 'workers';
   startedAt: Date;
   /** Process memory, or null where the runtime cannot report it (Workers). */
   memory(): MemoryFigures | null;
-  /** When the next scheduled cleanup runs, if the entry knows its schedule. */
+  /** Time of the next scheduled cleanup, or null when the entry has no schedule. */
   nextScheduledCleanup(): Date | null;
 }
 

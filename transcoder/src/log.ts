@@ -1,5 +1,5 @@
-// At a terminal the transcoder prints short readable lines and a live progress line; anything else
-// (a container, a service manager, a pipe) gets one JSON object per line.
+// At a terminal the transcoder prints short readable lines and a live progress line. Anywhere else
+// (a container, a service manager, a pipe) it writes one JSON object per line.
 
 export type Fields = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 // One job, as a pipeline: fetch source → transcode (which probes first) → upload outputs as they
-// appear → complete. The lease is renewed on a timer the whole time; if the API reports that the job is no
-// longer ours, the transcode is aborted and nothing more is sent.
+// appear → complete. The lease is renewed on a timer the whole time. When the API reports that the job
+// is no longer ours, the transcode is aborted and nothing more is sent.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
