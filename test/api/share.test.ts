@@ -279,6 +279,9 @@ describe('public share endpoints', () => {
     expect(await waitForAccessCount(video, fresh.id, 1)).toBe(1);
     await load();
     expect(await waitForAccessCount(video, fresh.id, 2)).toBe(2);
+    // A HEAD (a link checker, a player probing) is not a view.
+    const head = await api(`/api/share/${fresh.access_token}/playlist.m3u8`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
 
     // The count is written in the background, so give any extra increments time to land.
     await sleep(500);
