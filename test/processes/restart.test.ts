@@ -1,4 +1,5 @@
 // State that must survive a restart of the Node entry on the same data directory.
+import { createClient } from '@libsql/client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -33,5 +34,35 @@ describe('Node entry restart', () => {
     expect(status.status, 'a token from before the restart still works').toBe(200);
     expect(status.body.data.maxConcurrent).toBe(7);
     expect(login.status).toBe(200);
+  });
+});
+
+describe('password hashes', () => {
+  it('are rehashed at login after the iteration count is raised', async () => {
+    const hashDir = mkdtempSync(path.join(tmpdir(), 'hlsmith-rehash-'));
+    const storedHash = async (email: string) => {
+      const client = createClient({ url: `file:${path.join(hashDir, 'hlsmith.db')}` });
+      try {
+        const result = await client.execute({ sql: 'SELECT password_hash FROM users WHERE email_normalized = ?', args: [email] });
+        return String(result.rows[0].password_hash);
+      } finally {
+        client.close();
+      }
+    };
+    let hashServer = await startNodeServer({ dataDir: hashDir, settings: { PASSWORD_ITERATIONS: '20000' } });
+    try {
+      const user = await registerUser({ baseUrl: hashServer.url });
+      expect(await storedHash(user.email)).toMatch(/^pbkdf2-sha256\$20000\$/);
+      await hashServer.stop();
+
+      hashServer = await startNodeServer({ dataDir: hashDir, settings: { PASSWORD_ITERATIONS: '100000' } });
+      const login = await api('/api/auth/login', { method: 'POST', json: { email: user.email, password: user.password }, baseUrl: hashServer.url });
+
+      expect(login.status).toBe(200);
+      expect(await storedHash(user.email)).toMatch(/^pbkdf2-sha256\$100000\$/);
+    } finally {
+      await hashServer.stop();
+      rmSync(hashDir, { recursive: true, force: true });
+    }
   });
 });
