@@ -58,4 +58,5 @@ describe('a runner killed mid-job', () => {
     const playlist = await fetch(video.playback_url);
     expect(playlist.status).toBe(200);
   });
+
 });

@@ -10,6 +10,8 @@ export interface RunnerProcess {
   stop(): Promise<void>;
   /** Ends the process at once with SIGKILL, as a crash or an OOM kill would. */
   kill(): Promise<void>;
+  /** True while the process has not exited. */
+  alive(): boolean;
 }
 
 export function startTranscoder(options: { apiUrl: string; registrationToken: string; name: string; logDir: string; env?: Record<string, string> }): RunnerProcess {
@@ -34,6 +36,7 @@ export function startTranscoder(options: { apiUrl: string; registrationToken: st
     pid: service.pid!,
     logFile,
     stop: () => service.stop(),
+    alive: () => service.exitStatus() === null,
     async kill() {
       process.kill(-service.pid!, 'SIGKILL');
       await service.exited;

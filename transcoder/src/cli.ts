@@ -73,6 +73,8 @@ async function main() {
       },
     );
   };
+  // A bug in one job must not end the runner and every other job with it.
+  process.on('unhandledRejection', (reason) => log.error('Unhandled rejection in the runner', { error: errorMessage(reason) }));
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }

@@ -34,7 +34,10 @@ export async function processJob(job: ClaimedJob, options: JobOptions): Promise<
     log.info('Job claimed', { jobId: job.id, videoId: job.videoId, attempt: job.attempt, resolution: job.resolution, quality: job.quality });
     await api.downloadSource(job, sourcePath);
 
+    // An output that cannot be uploaded ends the job at once: the error is kept and ffmpeg is stopped,
+    // rather than left as a rejected promise that would end the whole runner process.
     let uploads = Promise.resolve();
+    let uploadError: unknown;
     const result = await transcodeToHls({
       inputPath: sourcePath,
       outputDir,
@@ -45,10 +48,19 @@ export async function processJob(job: ClaimedJob, options: JobOptions): Promise<
       onProgress: (percent) => lease.report(percent),
       // The playlist is reported last, so uploading in order never publishes a playlist before its segments.
       onFile: (name) => {
-        uploads = uploads.then(() => api.uploadFile(job, name, path.join(outputDir, name)));
+        uploads = uploads
+          .then(() => (uploadError === undefined ? api.uploadFile(job, name, path.join(outputDir, name)) : undefined))
+          .catch((error) => {
+            uploadError ??= error;
+            abort.abort(error);
+          });
       },
+    }).catch(async (error) => {
+      await uploads;
+      throw uploadError ?? error;
     });
     await uploads;
+    if (uploadError !== undefined) throw uploadError;
 
     // Audio-only output has no frame size, and the API takes none rather than zeros.
     const frame = result.hasVideo ? { width: result.width, height: result.height } : {};
@@ -65,7 +77,8 @@ export async function processJob(job: ClaimedJob, options: JobOptions): Promise<
 }
 
 async function settleFailure(api: RunnerApi, job: ClaimedJob, error: unknown, aborted: AbortSignal, shutdown: AbortSignal) {
-  if ((error instanceof ApiError && error.jobGone) || (aborted.aborted && !shutdown.aborted)) {
+  const lost = error instanceof ApiError ? error.jobGone : aborted.aborted && !shutdown.aborted;
+  if (lost) {
     log.warn('Job dropped: it is no longer leased to this runner', { jobId: job.id, reason: errorMessage(aborted.reason ?? error) });
     return 'lost' as const;
   }
