@@ -46,7 +46,7 @@ export function createApp(deps: Deps) {
       origin: deps.config.CORS_ORIGINS.includes('*') ? '*' : deps.config.CORS_ORIGINS,
       allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
       allowHeaders: ['Authorization', 'Content-Type', 'Range', 'If-None-Match', REQUEST_ID_HEADER],
-      exposeHeaders: ['Content-Length', 'Content-Range', 'Accept-Ranges', 'ETag', REQUEST_ID_HEADER],
+      exposeHeaders: ['Content-Length', 'Content-Range', 'Content-Disposition', 'Accept-Ranges', 'ETag', 'Retry-After', REQUEST_ID_HEADER],
       maxAge: 600,
     }),
   );

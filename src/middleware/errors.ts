@@ -7,7 +7,8 @@ import { describeError, type Logger } from '../lib/logger.js';
 import { RangeNotSatisfiableError } from '../storage/types.js';
 
 function send(c: Context<AppEnv>, error: AppError) {
-  const body = errorEnvelope(error.status, statusMessages[error.status] ?? 'Request failed', {
+  const summary = error.type === 'BUSINESS_ERROR' ? 'Business logic error' : statusMessages[error.status];
+  const body = errorEnvelope(error.status, summary ?? 'Request failed', {
     type: error.type,
     code: error.code,
     message: error.message,

@@ -136,7 +136,7 @@ export function videoRoutes(deps: Deps) {
 
   router.get('/:id/status', async (c) => {
     const video = await getOwnedVideo(deps, c.get('user').id, parseId(c.req.param('id'), 'video ID'));
-    return ok(c, 'Video status retrieved successfully', await toOwnerVideoResponse(deps, video, publicBaseUrl(c, deps)));
+    return ok(c, 'Video information retrieved successfully', await toOwnerVideoResponse(deps, video, publicBaseUrl(c, deps)));
   });
 
   router.put('/:id', validate('json', titleBody), async (c) => {

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
-import { uploadChunks, uploadSessions } from '../db/schema.js';
+import { uploadChunks, uploadSessions, videos } from '../db/schema.js';
 import type { Deps } from '../env.js';
 import { AppError, businessError, invalidParams, notFound, payloadTooLarge } from '../lib/errors.js';
 import { SNIFF_BYTES, sniffMediaType } from '../lib/media-type.js';
@@ -38,7 +38,11 @@ function missingChunkNumbers(totalChunks: number, received: number[]) {
 
 /** Builds the UploadSession response, plus `missing_chunks` so a client knows exactly what to resend. */
 export async function toSessionResponse(deps: Deps, session: UploadSessionRow) {
-  const uploaded = await receivedChunkNumbers(deps, session.id);
+  // A completed session's chunk rows are gone with its chunks, but every chunk was received.
+  const uploaded =
+    session.status === 'completed' ? Array.from({ length: session.totalChunks }, (_, n) => n) : await receivedChunkNumbers(deps, session.id);
+  // A session past its deadline is expired even before the cleanup has marked it so.
+  const expired = session.status === 'uploading' && session.expiresAt <= deps.clock().toISOString();
   return {
     id: session.id,
     filename: session.filename,
@@ -47,7 +51,7 @@ export async function toSessionResponse(deps: Deps, session: UploadSessionRow) {
     chunk_size: session.chunkSize,
     uploaded_chunks: uploaded,
     missing_chunks: missingChunkNumbers(session.totalChunks, uploaded),
-    status: session.status,
+    status: expired ? 'expired' : session.status,
     ...(session.videoId ? { video_id: session.videoId } : {}),
     expires_at: session.expiresAt,
     created_at: session.createdAt,
@@ -167,6 +171,11 @@ function wrongChunkSize(chunkNumber: number, expected: number, actual: string) {
  * conditional UPDATE first, so two concurrent `complete` calls cannot both assemble it.
  */
 export async function completeUpload(deps: Deps, session: UploadSessionRow, title: string) {
+  // Repeating a successful complete (after a lost response) returns the same video.
+  if (session.status === 'completed' && session.videoId) {
+    const [video] = await deps.db.select().from(videos).where(eq(videos.id, session.videoId));
+    if (video) return video;
+  }
   requireUploading(deps, session);
   const chunks = await deps.db
     .select()

@@ -52,6 +52,9 @@ export async function receiveUpload(deps: Deps, userId: number, body: ReadableSt
         title = await readTextField(part.body, 'title', MAX_TITLE_LENGTH * 4);
       } else if (part.name === 'video' && !stored) {
         stored = await storeVideoPart(deps, userId, part.body, part.filename);
+      } else if (part.name === 'video') {
+        await part.body.cancel();
+        throw invalidParams('Send one video per request; this one has more than one "video" field', ['video']);
       } else {
         await part.body.cancel();
         throw invalidParams(`Unexpected form field "${part.name}"; send only "video" and "title"`, [part.name]);

@@ -275,7 +275,7 @@ describe('chunked upload sessions', () => {
     expect(status.body.data.status).toBe('uploading');
   });
 
-  it('completes only once', async () => {
+  it('completes only once, and a repeat returns the same video', async () => {
     const user = await registerUser();
     const data = makeMediaFile(2 * SMALL_CHUNK, { seed: 10 });
     const session = await startSession(user.token, data, SMALL_CHUNK);
@@ -285,8 +285,12 @@ describe('chunked upload sessions', () => {
     expect(first.status, first.text).toBe(201);
     const second = await completeChunkedUpload(user.token, session.id, 'Twice');
 
-    expectEnvelopeError(second, 400, 'BUSINESS_ERROR', 'INVALID_PARAMS');
-    expect(second.body.error.details.status).toBe('completed');
+    expect(second.status, second.text).toBe(201);
+    expect(second.body.data).toEqual(first.body.data);
+    const status = await uploadStatus(user.token, session.id);
+    expect(status.body.data.status).toBe('completed');
+    expect(status.body.data.uploaded_chunks).toEqual([0, 1]);
+    expect(status.body.data.missing_chunks).toEqual([]);
     const list = await api('/api/videos', { headers: authHeader(user.token) });
     expect(list.body.meta.pagination.total).toBe(1);
     expect(list.body.data[0].title).toBe('Once');
@@ -455,6 +459,8 @@ describe('expired sessions on a server with a 2 s session lifetime', () => {
     const expired = await call('/api/upload/cleanup/status', { headers: auth });
     expect(expired.body.data.active_sessions).toBe(0);
     expect(expired.body.data.expired_sessions).toBe(1);
+    const beforeCleanup = await call(`/api/upload/status/${uploadId}`, { headers: auth });
+    expect(beforeCleanup.body.data.status).toBe('expired');
 
     const lateChunk = new FormData();
     lateChunk.append('uploadId', uploadId);
