@@ -8,11 +8,13 @@ import { RangeNotSatisfiableError } from '../storage/types.js';
 
 function send(c: Context<AppEnv>, error: AppError) {
   const summary = error.type === 'BUSINESS_ERROR' ? 'Business logic error' : statusMessages[error.status];
+  // Every server-side failure names its request, so a report can be matched to the log line.
+  const details = error.status >= 500 ? { request_id: c.get('requestId'), ...error.details } : error.details;
   const body = errorEnvelope(error.status, summary ?? 'Request failed', {
     type: error.type,
     code: error.code,
     message: error.message,
-    ...(error.details ? { details: error.details } : {}),
+    ...(details ? { details } : {}),
   });
   const response = c.json(body, error.status);
   for (const [name, value] of Object.entries(error.headers ?? {})) response.headers.set(name, value);
