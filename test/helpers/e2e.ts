@@ -47,6 +47,19 @@ export async function waitForConversion(user: RegisteredUser, videoId: number, t
   throw new Error(`Video ${videoId} still ${last?.status} at ${last?.conversion_progress}% after ${timeoutMs} ms`);
 }
 
+/** Polls the video until its conversion progress reaches `percent`; returns the last progress seen. */
+export async function waitForProgress(user: RegisteredUser, videoId: number, percent: number, timeoutMs: number, baseUrl?: string) {
+  const deadline = Date.now() + timeoutMs;
+  let progress = 0;
+  while (Date.now() < deadline) {
+    const res = await api(`/api/videos/${videoId}`, { headers: authHeader(user.token), baseUrl });
+    progress = res.body.data.conversion_progress;
+    if (progress >= percent) break;
+    await sleep(200);
+  }
+  return progress;
+}
+
 /** Fetches a playlist and every segment it lists, as a player does; returns the segment URLs. */
 export async function fetchLikeAPlayer(playlistUrl: string) {
   const playlist = await fetch(playlistUrl);
