@@ -71,7 +71,7 @@ export const businessError = (code: ErrorCode, message: string, details?: Record
 /**
  * Builds a 413. Unless the caller has read the refused body to its end, the response carries Connection: close,
  * because a client that kept the connection alive would send its next request into a socket that
- * still holds unread body bytes.
+ * still contains unread body bytes.
  */
 export const payloadTooLarge = (limitBytes: number, bodyConsumed = false) =>
   new AppError(

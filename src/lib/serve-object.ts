@@ -10,7 +10,7 @@ export interface ServeOptions {
   contentDisposition?: string;
   /** Message of the 404 when the object is missing. */
   missingMessage: string;
-  /** Status returned when the object is missing; the download endpoint reports 500 as the spec says. */
+  /** Status returned when the object is missing. The download endpoint uses 500, as the API contract specifies. */
   missingStatus?: 404 | 500;
 }
 

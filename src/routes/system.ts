@@ -26,7 +26,7 @@ export function systemRoutes(deps: Deps) {
       status: database === 'ok' ? 'healthy' : 'unhealthy',
       timestamp: now.toISOString(),
       uptime: Math.floor((now.getTime() - deps.runtime.startedAt.getTime()) / 1000),
-      // Workers expose no process memory figures, so the field is null there and `memory_note` says why.
+      // Workers expose no process memory figures, so the field is null there and `memory_note` explains why.
       memory,
       ...(memory ? {} : { memory_note: `The ${deps.runtime.name} runtime does not report process memory` }),
       runtime: deps.runtime.name,

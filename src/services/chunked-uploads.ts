@@ -245,7 +245,7 @@ async function assemble(deps: Deps, targetKey: string, chunks: ChunkRow[], sessi
     return object.body;
   };
 
-  // NOTE: only files over 5 GiB on R2 take this branch, and no test uploads one; the store's own
+  // NOTE: only files over 5 GiB on R2 take this branch, and no test uploads one. The store's own
   // multipart calls are covered by the object store contract suite.
   if (session.fileSize > deps.store.maxPutSize) {
     const uploadId = await deps.store.createMultipartUpload(targetKey, { contentType });

@@ -118,7 +118,7 @@ export async function completeJob(deps: Deps, jobId: number, leaseId: string, re
 
 /**
  * Records a failed attempt. A retryable failure goes back to pending after an exponential backoff
- * until the job has used max_retries retries; then the job and its video are marked failed.
+ * until the job has used max_retries retries. After that the job and its video are marked failed.
  */
 export async function failAttempt(deps: Deps, job: JobRow, message: string, retryable: boolean, backoff = true) {
   const now = deps.clock();

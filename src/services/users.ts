@@ -56,8 +56,8 @@ const invalidCredentials = () => new AppError(401, 'AUTHENTICATION_ERROR', 'INVA
 
 /**
  * Checks credentials. After LOGIN_MAX_FAILURES wrong passwords in a row the account is locked for
- * LOGIN_LOCK_SECONDS and answers 429 even to the right password; the counters live in the database,
- * so the throttle holds across Worker isolates and processes.
+ * LOGIN_LOCK_SECONDS and gets 429 even with the right password. The counters live in the database,
+ * so the throttle applies across Worker isolates and processes.
  */
 export async function authenticate(deps: Deps, email: string, password: string) {
   const [user] = await deps.db.select().from(users).where(eq(users.emailNormalized, normalizeEmail(email)));

@@ -284,7 +284,7 @@ describe('POST /api/videos/upload', () => {
   describe('size limit', () => {
     const limit = Number(inject('settings').MAX_UPLOAD_BYTES);
 
-    // NOTE: skipped on Workers because wrangler dev answers this early rejection with its own 503
+    // NOTE: skipped on Workers because wrangler dev replaces this early rejection with its own 503
     // "Your worker restarted mid-request" instead of the 413 envelope; unresolved, see the streamed case below.
     it.skipIf(inject('runtime') === 'workers')('returns 413 when Content-Length exceeds MAX_UPLOAD_BYTES', { timeout: 240_000 }, async () => {
       const before = await listVideos(owner.token, 'limit=100');

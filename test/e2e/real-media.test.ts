@@ -14,7 +14,7 @@ import { MEDIA_DIR } from '../helpers/runner.js';
 const TARGET_HEIGHT = 720;
 const CONVERSION_TIMEOUT_MS = 480_000;
 
-// What each sample tests is described in shared/media/SOURCES.md.
+// Real recordings: odd sizes, rotation, 4K, VP8/VP9, AC-3, 5.1 audio, Indeo 4 in AVI, and audio only.
 const SAMPLES = [
   'camera-640x360-17s.mp4',
   'phone-portrait-4k60-rot90.mp4',

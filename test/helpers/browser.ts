@@ -48,7 +48,7 @@ export async function playPast(page: Page, seconds: number, timeoutMs = 30_000) 
   return page.evaluate(() => document.querySelector('video')!.currentTime);
 }
 
-/** A page on about:blank that plays `playlistUrl` with the app's hls.js, so every request is cross-origin. */
+/** Builds a page for about:blank that plays `playlistUrl` with the app's hls.js, so every request is cross-origin. */
 export function hlsPlayerPage(baseUrl: string, playlistUrl: string) {
   return `<!doctype html>
 <video playsinline></video>

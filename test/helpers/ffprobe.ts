@@ -28,7 +28,7 @@ export function videoStream(probe: Probe) {
   return probe.streams.find((stream) => stream.codec_type === 'video' && stream.codec_name !== 'mjpeg' && stream.codec_name !== 'png');
 }
 
-/** The frame size a player shows: coded size with a 90° rotation swapped. */
+/** Returns the frame size a player shows: coded size with a 90° rotation swapped. */
 export function displaySize(stream: ProbedStream) {
   const rotation = Math.abs(stream.side_data_list?.find((data) => data.rotation !== undefined)?.rotation ?? Number(stream.tags?.rotate ?? 0));
   const swap = rotation % 180 === 90;

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import { api, authHeader, registerUser, type ApiResponse } from './api.js';
 
-// The sample media sit in shared/ beside the repository (see shared/media/SOURCES.md).
+// The sample videos are kept in shared/media beside the repository; HLSMITH_MEDIA_DIR points elsewhere.
 export const MEDIA_DIR = process.env.HLSMITH_MEDIA_DIR ?? fileURLToPath(new URL('../../../shared/media/', import.meta.url));
 export const SAMPLE_VIDEO = `${MEDIA_DIR}bear-vp9-161x121.webm`;
 

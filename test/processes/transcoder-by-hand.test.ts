@@ -14,7 +14,7 @@ import { projectRoot, spawnService, type ServiceProcess } from '../../scripts/wo
 
 const README = readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
 
-/** The shell block between the README's `<!-- transcoder:start -->` and `<!-- transcoder:end -->`. */
+/** Returns the shell block between the README's `<!-- transcoder:start -->` and `<!-- transcoder:end -->`. */
 function readmeBlock(name: string) {
   const match = new RegExp(`<!-- ${name}:start -->\\s*\`\`\`sh\\n([\\s\\S]*?)\`\`\`\\s*<!-- ${name}:end -->`).exec(README);
   if (!match) throw new Error(`README.md has no ${name} block`);

@@ -27,7 +27,7 @@ export const serverSettings: Record<string, string> = {
   LOGIN_LOCK_SECONDS: '60',
   // Short backoff so the retry tests see a failed job come back within seconds.
   JOB_RETRY_BASE_SECONDS: '1',
-  // Test files run in parallel against one server and each holds a job or two at a time.
+  // Test files run in parallel against one server, and each has a job or two claimed at a time.
   DEFAULT_MAX_CONCURRENT: '10',
 };
 

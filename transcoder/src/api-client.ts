@@ -15,7 +15,7 @@ export interface ClaimedJob {
   source: { size: number; mimeType: string; url: string };
 }
 
-/** An error answer of the API, with its HTTP status and the envelope's error code. */
+/** An error response of the API, with its HTTP status and the envelope's error code. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
